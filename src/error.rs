@@ -1,0 +1,165 @@
+//! Every failure mfa-env reports: what failed, why, and how to fix it.
+//! No variant ever holds a secret (key, token or MFA code).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "no AWS configuration found: neither {config} nor {credentials} exists. Create them with `aws configure --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at them"
+    )]
+    NoConfigFiles {
+        config: PathBuf,
+        credentials: PathBuf,
+    },
+
+    #[error(
+        "could not read the AWS configuration ({why}). Fix the file named above, then run mfa-env again"
+    )]
+    ConfigUnreadable { why: String },
+
+    #[error(
+        "profile '{profile}' was not found in {files}; profiles found: {found}. Pick one with --profile NAME or AWS_PROFILE, or add [profile {profile}] to the config file"
+    )]
+    ProfileNotFound {
+        profile: String,
+        files: String,
+        found: String,
+    },
+
+    #[error(
+        "profile '{profile}' has no {missing}, so there is no long-term key to sign the STS request with. Add aws_access_key_id and aws_secret_access_key (your permanent AKIA… key) under [{profile}] in {file}, e.g. with `aws configure --profile {profile}`"
+    )]
+    MissingKeys {
+        profile: String,
+        missing: &'static str,
+        file: PathBuf,
+    },
+
+    #[error(
+        "profile '{profile}' in {file} holds temporary session keys ({why}), not the permanent AKIA… keys, and STS refuses to make an MFA session from a session (\"Cannot call GetSessionToken with session credentials\"). Put the long-term aws_access_key_id and aws_secret_access_key back and remove aws_session_token; mfa-env never needs a session in that file"
+    )]
+    TemporaryKeys {
+        profile: String,
+        file: PathBuf,
+        why: &'static str,
+    },
+
+    #[error(
+        "profile '{profile}' has no mfa_serial, so mfa-env does not know which MFA device to ask for. Add `mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME` (IAM console → your user → Security credentials → Assigned MFA device) to [profile {profile}] in {config}, or pass --serial ARN"
+    )]
+    NoSerial { profile: String, config: PathBuf },
+
+    #[error(
+        "the MFA serial '{serial}' is a user ARN, not an MFA device: STS would answer \"unable to validate MFA code\". Use the device ARN, which looks like {suggestion} (IAM console → your user → Security credentials → Assigned MFA device)"
+    )]
+    UserArnSerial { serial: String, suggestion: String },
+
+    #[error(
+        "the MFA serial '{serial}' is not an MFA device ARN. It must look like arn:aws:iam::ACCOUNT:mfa/NAME (or a hardware token's serial number); copy it from IAM console → your user → Security credentials → Assigned MFA device"
+    )]
+    BadSerial { serial: String },
+
+    #[error(
+        "the MFA code must be 6 digits, and this one {why}. Type the 6 digits your authenticator shows now"
+    )]
+    BadCode { why: String },
+
+    #[error(
+        "no MFA code: {why}. Pass it with --token-code CODE, or --token-code - to read one line from stdin, or run mfa-env in a terminal so it can ask"
+    )]
+    NoCode { why: String },
+
+    #[error("could not read the MFA code from {source_name}: {why}")]
+    CodeUnreadable {
+        source_name: &'static str,
+        why: String,
+    },
+
+    #[error(
+        "--duration '{value}' {why}. Give minutes, hours or seconds between 15m and 36h, e.g. --duration 90m, --duration 12h or --duration 3600"
+    )]
+    BadDuration { value: String, why: &'static str },
+
+    #[error(
+        "region '{region}' is not a region name (it holds spaces, control or non-ASCII characters). Use a name such as us-east-1 in --region, AWS_REGION or the profile's region"
+    )]
+    BadRegion { region: String },
+
+    #[error(
+        "AWS_CA_BUNDLE / ca_bundle '{path}' could not be read ({why}). Point it at a readable PEM file, or unset it to use the system's certificates"
+    )]
+    CaBundle { path: String, why: String },
+
+    #[error("STS refused the request: {code}: {message}. {hint}")]
+    Sts {
+        code: String,
+        message: String,
+        hint: String,
+    },
+
+    #[error(
+        "STS at {url} could not be reached: {why}. Check the network, HTTPS_PROXY / NO_PROXY, and the region or AWS_ENDPOINT_URL_STS"
+    )]
+    Unreachable { url: String, why: String },
+
+    #[error(
+        "STS at {url} did not answer within {secs} seconds. Check the network, HTTPS_PROXY / NO_PROXY, and the region or AWS_ENDPOINT_URL_STS; the MFA code was not retried, so wait for the next one before trying again"
+    )]
+    Timeout { url: String, secs: u64 },
+
+    #[error(
+        "STS at {url} gave an answer mfa-env does not understand ({why}). Is AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL pointing at STS?"
+    )]
+    BadResponse { url: String, why: String },
+
+    #[error("the STS request could not be made: {why}")]
+    Request { why: String },
+
+    #[error("could not start the async runtime: {0}")]
+    Runtime(std::io::Error),
+
+    #[error("could not write to stdout: {0}")]
+    Stdout(std::io::Error),
+
+    #[error("command not found: {name}. Check the spelling, or that it is installed and on PATH")]
+    CommandNotFound { name: String },
+
+    #[error("could not run {name}: {why}")]
+    Exec { name: String, why: String },
+}
+
+impl Error {
+    /// 127 and 126 follow the shell's convention for a command that is missing or
+    /// cannot be run; everything else mfa-env reports is a setup or AWS error.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::CommandNotFound { .. } => ExitCode::from(127),
+            Error::Exec { .. } => ExitCode::from(126),
+            _ => ExitCode::from(1),
+        }
+    }
+}
+
+/// The message as printed: one line, with control characters (which can come from
+/// user input such as a profile name) removed so they cannot move the cursor or
+/// forge further lines.
+pub fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// An error and its causes as one line, without the SDK's Debug dump.
+pub fn causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,57 @@
+//! Running one command with the session in its environment.
+
+use crate::error::Error;
+use crate::output::Exports;
+use std::ffi::OsString;
+use std::process::Command;
+
+/// Runs `argv` with the session. On Unix the process is replaced (exec), so the
+/// exit status and signals are the child's own; this returns only on failure.
+pub fn run(argv: &[OsString], exports: &Exports) -> Error {
+    let Some((program, args)) = argv.split_first() else {
+        return Error::Exec {
+            name: String::new(),
+            why: "no command was given after --".into(),
+        };
+    };
+    let name = program.to_string_lossy().into_owned();
+    // Asked first so that a missing program is told apart from one that exists
+    // but cannot start (a script whose interpreter is missing, say).
+    if which::which(program).is_err() {
+        return Error::CommandNotFound { name };
+    }
+    let mut command = Command::new(program);
+    command.args(args);
+    for name in exports.unset {
+        command.env_remove(name);
+    }
+    for (name, value) in &exports.set {
+        command.env(name, value);
+    }
+    spawn(command, name)
+}
+
+fn failure(name: String, err: std::io::Error) -> Error {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => Error::CommandNotFound { name },
+        _ => Error::Exec {
+            name,
+            why: err.to_string(),
+        },
+    }
+}
+
+#[cfg(unix)]
+fn spawn(mut command: Command, name: String) -> Error {
+    use std::os::unix::process::CommandExt;
+    // exec returns only when it failed.
+    failure(name, command.exec())
+}
+
+#[cfg(not(unix))]
+fn spawn(mut command: Command, name: String) -> Error {
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(err) => failure(name, err),
+    }
+}

@@ -1,0 +1,16 @@
+//! mfa-env: get an AWS MFA session from STS and hand it to a shell or a command,
+//! without ever writing `~/.aws/credentials` or `~/.aws/config`.
+//!
+//! The modules follow the pipeline (see `app`):
+//! flags + env + files → `config` → `mfa` (code) → `sts` → `output` / `exec`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod exec;
+pub mod mfa;
+pub mod output;
+pub mod quote;
+pub mod session;
+pub mod sts;

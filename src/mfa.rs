@@ -1,0 +1,139 @@
+//! The MFA device (serial) and the one-time code: from the flag, from stdin, or
+//! asked for on the terminal itself.
+
+use crate::error::Error;
+use std::io::BufRead;
+
+/// Checks the serial before any request: a user ARN in place of the device ARN
+/// is the most common mistake, and STS only answers it with a vague error.
+pub fn check_serial(serial: &str) -> Result<(), Error> {
+    if let Some(rest) = serial.strip_prefix("arn:") {
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        if let [partition, "iam", "", account, resource] = parts[..] {
+            if let Some(user) = resource.strip_prefix("user/") {
+                let name = user.rsplit('/').next().unwrap_or(user);
+                return Err(Error::UserArnSerial {
+                    serial: serial.to_string(),
+                    suggestion: format!("arn:{partition}:iam::{account}:mfa/{name}"),
+                });
+            }
+            let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+            if account_ok && resource.len() > 4 && resource.starts_with("mfa/") {
+                return Ok(());
+            }
+        }
+        return Err(Error::BadSerial {
+            serial: serial.to_string(),
+        });
+    }
+    // A hardware token's serial number (e.g. GAHT12345678): STS allows 9 to 256
+    // characters of [\w+=/:,.@-].
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c);
+    if (9..=256).contains(&serial.len()) && serial.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(Error::BadSerial {
+            serial: serial.to_string(),
+        })
+    }
+}
+
+/// The partition named by an MFA device ARN (`aws`, `aws-cn`, `aws-us-gov`).
+pub fn partition(serial: &str) -> &str {
+    serial
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or("aws")
+}
+
+/// Gets the code: `--token-code CODE`, `--token-code -` (one line of stdin), or
+/// a prompt on /dev/tty, which works while stdout is captured by `$(…)`.
+pub fn code(flag: Option<&str>, profile: &str, serial: &str) -> Result<String, Error> {
+    match flag {
+        Some("-") => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|err| Error::CodeUnreadable {
+                    source_name: "stdin",
+                    why: err.to_string(),
+                })?;
+            if line.trim().is_empty() {
+                return Err(Error::NoCode {
+                    why: "--token-code - was given but stdin held no line".into(),
+                });
+            }
+            normalize(&line)
+        }
+        Some(code) => normalize(code),
+        None => {
+            let prompt = format!("MFA code for profile {profile} ({serial}): ");
+            let typed =
+                rpassword::prompt_password(crate::error::clean(&prompt)).map_err(|err| {
+                    Error::NoCode {
+                        why: format!("there is no terminal to ask on (/dev/tty: {err})"),
+                    }
+                })?;
+            normalize(&typed)
+        }
+    }
+}
+
+/// A code is 6 ASCII digits; spaces (as in "123 456") are ignored.
+pub fn normalize(raw: &str) -> Result<String, Error> {
+    let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    let why = if code.is_empty() {
+        "is empty".to_string()
+    } else if !code.chars().all(|c| c.is_ascii_digit()) {
+        "holds characters other than digits".to_string()
+    } else if code.len() != 6 {
+        format!("has {} digits", code.len())
+    } else {
+        return Ok(code);
+    };
+    Err(Error::BadCode { why })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials() {
+        assert!(check_serial("arn:aws:iam::123456789012:mfa/alice").is_ok());
+        assert!(check_serial("arn:aws-cn:iam::123456789012:mfa/path/alice").is_ok());
+        assert!(check_serial("GAHT12345678").is_ok());
+        let err = check_serial("arn:aws:iam::123456789012:user/alice").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("arn:aws:iam::123456789012:mfa/alice")
+        );
+        for bad in [
+            "arn:aws:iam::12:mfa/a",
+            "arn:aws:s3:::bucket",
+            "short",
+            "has space 123",
+        ] {
+            assert!(check_serial(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(
+            partition("arn:aws-us-gov:iam::123456789012:mfa/a"),
+            "aws-us-gov"
+        );
+        assert_eq!(partition("GAHT12345678"), "aws");
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(normalize(" 123 456\n").ok().as_deref(), Some("123456"));
+        assert!(normalize("12345").is_err());
+        assert!(normalize("1234567").is_err());
+        assert!(normalize("12a456").is_err());
+        assert!(normalize("").is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! The temporary credentials STS hands out, and the secret wrapper that keeps
+//! them out of Debug output and logs.
+
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use std::fmt;
+
+/// A secret string: its Debug output is redacted, and it has no Display.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the few places that must hand it on
+    /// (signing, the exported environment).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A session from STS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    /// Seconds since the Unix epoch.
+    pub expiration: i64,
+}
+
+impl Session {
+    /// The expiration as RFC 3339 in UTC with a `Z` and no fraction,
+    /// e.g. `2026-11-27T20:37:00Z`.
+    pub fn expiration_rfc3339(&self) -> String {
+        rfc3339(self.expiration)
+    }
+}
+
+pub fn rfc3339(epoch_seconds: i64) -> String {
+    DateTime::from_secs(epoch_seconds)
+        .fmt(Format::DateTime)
+        .unwrap_or_else(|_| epoch_seconds.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secrets() {
+        let s = Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("very-secret"),
+            session_token: Secret::new("token-secret"),
+            expiration: 0,
+        };
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("very-secret") && !shown.contains("token-secret"));
+        assert!(shown.contains("ASIAEXAMPLE"));
+    }
+
+    #[test]
+    fn rfc3339_has_no_fraction() {
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+}

@@ -1,0 +1,260 @@
+//! The one STS request of a cache miss: GetSessionToken signed with the
+//! profile's long-term keys.
+
+use crate::config::Profile;
+use crate::error::{Error, causes};
+use crate::session::{Secret, Session};
+use aws_sdk_sts::config::{Credentials, Region};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_http_client::{Builder as HttpBuilder, Connector};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::env;
+use std::time::Duration;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the request goes.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or the profile's endpoint_url.
+    pub url_override: Option<String>,
+    /// The signing region, never empty.
+    pub region: String,
+    pub use_fips: bool,
+}
+
+impl Endpoint {
+    /// `region` is the configured one; without it the MFA serial's partition picks
+    /// the region of its global STS endpoint.
+    pub fn resolve(profile: &Profile, region: Option<&str>, partition: &str) -> Endpoint {
+        let var = |name| env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let truthy = |name| var(name).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let url_override = if truthy("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+            None
+        } else {
+            var("AWS_ENDPOINT_URL_STS")
+                .or_else(|| var("AWS_ENDPOINT_URL"))
+                .or_else(|| profile.endpoint_url.clone())
+        };
+        let region = region
+            .map(str::to_string)
+            .unwrap_or_else(|| default_region(partition).to_string());
+        Endpoint {
+            url_override,
+            region,
+            use_fips: truthy("AWS_USE_FIPS_ENDPOINT"),
+        }
+    }
+
+    /// The URL, as shown in messages.
+    pub fn url(&self) -> String {
+        match &self.url_override {
+            Some(url) => url.clone(),
+            None if self.region.starts_with("cn-") => {
+                format!("https://sts.{}.amazonaws.com.cn", self.region)
+            }
+            None => format!("https://sts.{}.amazonaws.com", self.region),
+        }
+    }
+}
+
+/// The region of a partition's global STS endpoint.
+pub fn default_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
+}
+
+pub struct SessionRequest<'a> {
+    pub profile: &'a Profile,
+    pub serial: &'a str,
+    pub code: &'a str,
+    pub duration_seconds: u32,
+    pub endpoint: &'a Endpoint,
+}
+
+/// GetSessionToken: exactly one request, no retry (a retry would resend a code
+/// that STS may already have used up), bounded connect and overall time.
+pub fn get_session_token(req: &SessionRequest<'_>) -> Result<Session, Error> {
+    let client = client(req.profile, req.endpoint)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let duration = i32::try_from(req.duration_seconds).unwrap_or(i32::MAX);
+    let sent = runtime.block_on(
+        client
+            .get_session_token()
+            .serial_number(req.serial)
+            .token_code(req.code)
+            .duration_seconds(duration)
+            .send(),
+    );
+    let output = sent.map_err(|err| map_error(err, req))?;
+    let url = req.endpoint.url();
+    let creds = output.credentials().ok_or_else(|| Error::BadResponse {
+        url,
+        why: "it holds no credentials".into(),
+    })?;
+    Ok(Session {
+        access_key_id: creds.access_key_id().to_string(),
+        secret_access_key: Secret::new(creds.secret_access_key()),
+        session_token: Secret::new(creds.session_token()),
+        expiration: creds.expiration().secs(),
+    })
+}
+
+fn client(profile: &Profile, endpoint: &Endpoint) -> Result<aws_sdk_sts::Client, Error> {
+    let credentials = Credentials::new(
+        &profile.access_key_id,
+        profile.secret_access_key.expose(),
+        None,
+        None,
+        "mfa-env profile",
+    );
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(OPERATION_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build();
+    let mut config = aws_sdk_sts::Config::builder()
+        .region(Region::new(endpoint.region.clone()))
+        .credentials_provider(credentials)
+        .http_client(http_client(profile)?)
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::disabled())
+        .use_fips(endpoint.use_fips);
+    if let Some(url) = &endpoint.url_override {
+        config = config.endpoint_url(url);
+    }
+    Ok(aws_sdk_sts::Client::from_conf(config.build()))
+}
+
+/// rustls with ring; HTTPS_PROXY / NO_PROXY from the environment; AWS_CA_BUNDLE
+/// (or the profile's ca_bundle) replacing the system's roots, as in the AWS CLI.
+fn http_client(profile: &Profile) -> Result<SharedHttpClient, Error> {
+    let bundle = env::var("AWS_CA_BUNDLE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| profile.ca_bundle.clone());
+    let store = match bundle {
+        Some(path) => {
+            let pem = std::fs::read(&path).map_err(|err| Error::CaBundle {
+                path: path.clone(),
+                why: err.to_string(),
+            })?;
+            TrustStore::empty().with_pem_certificate(pem)
+        }
+        None => TrustStore::default(),
+    };
+    let context = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .map_err(|err| Error::Request {
+            why: format!("the TLS setup failed: {err}"),
+        })?;
+    Ok(
+        HttpBuilder::new().build_with_connector_fn(move |settings, components| {
+            let mut builder = Connector::builder().proxy_config(ProxyConfig::from_env());
+            builder.set_connector_settings(settings.cloned());
+            if let Some(components) = components {
+                builder.set_sleep_impl(components.sleep_impl());
+            }
+            builder
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .tls_context(context.clone())
+                .build()
+        }),
+    )
+}
+
+fn map_error<E>(err: SdkError<E>, req: &SessionRequest<'_>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let url = req.endpoint.url();
+    let why = causes(&err);
+    match err {
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let e = ctx.err();
+            match e.code() {
+                Some(code) => Error::Sts {
+                    code: code.to_string(),
+                    message: e.message().unwrap_or("(no message)").to_string(),
+                    hint: hint(code, e.message().unwrap_or(""), req),
+                },
+                None => Error::BadResponse {
+                    url,
+                    why: format!("HTTP status {status} without an STS error code"),
+                },
+            }
+        }
+        SdkError::TimeoutError(_) => Error::Timeout {
+            url,
+            secs: OPERATION_TIMEOUT.as_secs(),
+        },
+        SdkError::DispatchFailure(failure) => {
+            if failure.is_timeout() {
+                Error::Timeout {
+                    url,
+                    secs: OPERATION_TIMEOUT.as_secs(),
+                }
+            } else {
+                Error::Unreachable { url, why }
+            }
+        }
+        SdkError::ResponseError(ctx) => Error::BadResponse {
+            url,
+            why: format!("HTTP status {}: {why}", ctx.raw().status().as_u16()),
+        },
+        _ => Error::Request { why },
+    }
+}
+
+/// What to do about an STS error code, in the terms of this profile.
+fn hint(code: &str, message: &str, req: &SessionRequest<'_>) -> String {
+    let p = &req.profile.name;
+    let file = req.profile.key_file.display();
+    match code {
+        "InvalidClientTokenId" => format!(
+            "The long-term access key id of profile '{p}' ({file}) is not known to AWS: it was deleted, deactivated or mistyped. Use your permanent AKIA… key (IAM console → your user → Security credentials)"
+        ),
+        "SignatureDoesNotMatch" => format!(
+            "The secret key of profile '{p}' ({file}) does not match its key id, or this machine's clock is off by more than 5 minutes. Copy aws_secret_access_key again, and check the clock"
+        ),
+        "AccessDenied" if message.contains("unable to validate MFA code") => format!(
+            "The serial {} is not an MFA device of this IAM user. Set mfa_serial to the Assigned MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) shown in IAM console → your user → Security credentials",
+            req.serial
+        ),
+        "AccessDenied" if message.contains("one time pass code") => {
+            "The code was wrong or already used: each code works only once. Wait for the next code and run mfa-env again".to_string()
+        }
+        "AccessDenied" if message.contains("session credentials") => format!(
+            "Profile '{p}' ({file}) holds session keys: put the permanent AKIA… keys back and remove aws_session_token"
+        ),
+        "AccessDenied" => format!(
+            "The IAM user of profile '{p}' may not call sts:GetSessionToken; ask your administrator"
+        ),
+        "ExpiredToken" | "InvalidToken" => format!(
+            "The keys of profile '{p}' ({file}) are an expired or damaged session: put the permanent AKIA… keys back"
+        ),
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+            "STS is limiting requests from this account: wait a minute, then run mfa-env again with a new code (mfa-env does not retry, as a code works only once)".to_string()
+        }
+        "RegionDisabledException" => format!(
+            "STS is not active in region {}: choose another with --region, or activate it in IAM → Account settings",
+            req.endpoint.region
+        ),
+        _ => "See the AWS STS documentation for this error code".to_string(),
+    }
+}
