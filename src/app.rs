@@ -49,6 +49,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
     mfa::check_serial(&serial)?;
     let region = config::region(cli.region.as_deref(), &profile)?;
     let endpoint = Endpoint::resolve(&profile, region.as_deref(), mfa::partition(&serial));
+    exec::check(&cli.command)?;
 
     let code = mfa::code(cli.token_code.as_deref(), &name, &serial)?;
     log.say(&format!(

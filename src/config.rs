@@ -208,9 +208,17 @@ pub fn region(flag: Option<&str>, profile: &Profile) -> Result<Option<String>, E
         .or_else(|| from_env("AWS_REGION"))
         .or_else(|| from_env("AWS_DEFAULT_REGION"));
     match region {
-        Some(r) if r.is_empty() || !r.chars().all(|c| c.is_ascii_graphic()) => {
-            Err(Error::BadRegion { region: r })
-        }
+        Some(r) if !is_host_label(&r) => Err(Error::BadRegion { region: r }),
         other => Ok(other),
     }
+}
+
+/// The SDK signs with and builds the endpoint from the region, and refuses one
+/// that is not a DNS label: say so before asking for a code.
+fn is_host_label(region: &str) -> bool {
+    (1..=63).contains(&region.len())
+        && !region.starts_with('-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }

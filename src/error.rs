@@ -14,9 +14,7 @@ pub enum Error {
         credentials: PathBuf,
     },
 
-    #[error(
-        "could not read the AWS configuration ({why}). Fix the file named above, then run mfa-env again"
-    )]
+    #[error("could not read the AWS configuration ({why}). Fix that line, then run mfa-env again")]
     ConfigUnreadable { why: String },
 
     #[error(
@@ -83,7 +81,7 @@ pub enum Error {
     BadDuration { value: String, why: &'static str },
 
     #[error(
-        "region '{region}' is not a region name (it holds spaces, control or non-ASCII characters). Use a name such as us-east-1 in --region, AWS_REGION or the profile's region"
+        "region '{region}' is not a region name: AWS needs letters, digits and dashes, like eu-west-1. Fix --region, the profile's region, or AWS_REGION"
     )]
     BadRegion { region: String },
 

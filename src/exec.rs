@@ -5,6 +5,18 @@ use crate::output::Exports;
 use std::ffi::OsString;
 use std::process::Command;
 
+/// Checks that the program exists before an MFA code is spent on it; this also
+/// tells a missing program apart from one that cannot start (a script whose
+/// interpreter is missing, say).
+pub fn check(argv: &[OsString]) -> Result<(), Error> {
+    match argv.first() {
+        Some(program) if which::which(program).is_err() => Err(Error::CommandNotFound {
+            name: program.to_string_lossy().into_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Runs `argv` with the session. On Unix the process is replaced (exec), so the
 /// exit status and signals are the child's own; this returns only on failure.
 pub fn run(argv: &[OsString], exports: &Exports) -> Error {
@@ -15,11 +27,6 @@ pub fn run(argv: &[OsString], exports: &Exports) -> Error {
         };
     };
     let name = program.to_string_lossy().into_owned();
-    // Asked first so that a missing program is told apart from one that exists
-    // but cannot start (a script whose interpreter is missing, say).
-    if which::which(program).is_err() {
-        return Error::CommandNotFound { name };
-    }
     let mut command = Command::new(program);
     command.args(args);
     for name in exports.unset {

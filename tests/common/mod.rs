@@ -1,0 +1,482 @@
+//! The one integration-test helper: a temporary HOME with AWS files, runs of the
+//! real binary, moto's STS server, and a recording HTTP stub on 127.0.0.1 that
+//! either forwards to moto (counting requests) or serves real STS error XML.
+//! Nothing here touches the real ~/.aws or any address off this machine.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const KEY_ID: &str = "AKIAFAKEFAKEFAKE1234";
+pub const SECRET: &str = "fakeSecretKeyForTestsOnly/0123456789abcd";
+pub const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+/// The MFA code tests pass; it must never show up in any output.
+pub const CODE: &str = "914725";
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mfa-env"))
+}
+
+/// A tool a test needs. Missing: the test fails under CI=true (CI installs it),
+/// and elsewhere says it skipped.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{name} is required under CI=true but is not installed; .ci/run installs it");
+        }
+        eprintln!("SKIPPED: {name} is not installed (CI installs it)");
+    }
+    found
+}
+
+/// A temporary HOME with `.aws/config`, `.aws/credentials` and XDG folders.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    /// Extra variables for every run (the endpoint, say).
+    pub vars: BTreeMap<String, String>,
+}
+
+impl TestEnv {
+    /// A user profile `default` with long-term keys, mfa_serial and a region.
+    pub fn new() -> TestEnv {
+        let env = TestEnv::empty();
+        env.write_config(&format!(
+            "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"
+        ));
+        env.write_credentials(&format!(
+            "[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+        ));
+        env
+    }
+
+    /// A HOME with no AWS files at all.
+    pub fn empty() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in [".aws", ".cache", ".config", "work"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        TestEnv {
+            dir,
+            vars: BTreeMap::new(),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home().join(".aws/config")
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.home().join(".aws/credentials")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).expect("write config");
+    }
+
+    pub fn write_credentials(&self, text: &str) {
+        std::fs::write(self.credentials_path(), text).expect("write credentials");
+    }
+
+    /// The bytes of both AWS files, to prove they were not written.
+    pub fn snapshot(&self) -> (Vec<u8>, Vec<u8>) {
+        (
+            std::fs::read(self.config_path()).unwrap_or_default(),
+            std::fs::read(self.credentials_path()).unwrap_or_default(),
+        )
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        self.vars.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    pub fn endpoint(&mut self, url: &str) -> &mut Self {
+        self.set("AWS_ENDPOINT_URL_STS", url)
+    }
+
+    /// The exact environment every run starts from: nothing of the developer's
+    /// (no AWS_*, no real HOME), only this.
+    pub fn base_env(&self) -> BTreeMap<String, String> {
+        let home = self.home().to_string_lossy().into_owned();
+        let mut env = BTreeMap::new();
+        env.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
+        env.insert("HOME".into(), home.clone());
+        env.insert("XDG_CACHE_HOME".into(), format!("{home}/.cache"));
+        env.insert("XDG_CONFIG_HOME".into(), format!("{home}/.config"));
+        env.insert("LC_ALL".into(), "C.UTF-8".into());
+        env.extend(self.vars.clone());
+        env
+    }
+
+    /// A command with exactly `base_env`, run in HOME/work.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .envs(self.base_env())
+            .current_dir(self.home().join("work"))
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// mfa-env with `args`, stdin closed, and no controlling terminal.
+    pub fn mfa_env(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command("setsid");
+        cmd.arg("-w").arg(bin()).args(args);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.mfa_env(args).output().expect("run mfa-env")
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a failure of exit 1 with nothing on stdout, one line on stderr that
+/// contains every part of `expected`.
+pub fn assert_fails(out: &Output, expected: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    assert_eq!(stdout(out), "", "nothing on stdout on failure");
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
+    for part in expected {
+        assert!(err.contains(part), "stderr lacks {part:?}: {err}");
+    }
+    for secret in [SECRET, CODE] {
+        assert!(!err.contains(secret), "a secret leaked into: {err}");
+    }
+}
+
+/// Parses `env -0` output.
+pub fn parse_env0(bytes: &[u8]) -> BTreeMap<String, String> {
+    bytes
+        .split(|b| *b == 0)
+        .filter(|entry| !entry.is_empty())
+        .filter_map(|entry| {
+            let text = String::from_utf8_lossy(entry);
+            text.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// moto's STS server, one per test binary, on a free loopback port. A shell
+/// watchdog ends it when this test process is gone.
+pub fn moto() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| start_moto(&[]))
+}
+
+/// Starts another moto (for TLS, say) with extra server flags; it lives as long
+/// as this test process.
+pub fn start_moto(flags: &[&str]) -> String {
+    let port = free_port();
+    let script = "python3 -m moto.server -H 127.0.0.1 -p \"$1\" $3 >/dev/null 2>&1 & m=$!; \
+                  while kill -0 \"$2\" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.3; done; kill $m";
+    let child = Command::new("sh")
+        .args(["-c", script, "sh", &port.to_string()])
+        .arg(std::process::id().to_string())
+        .arg(flags.join(" "))
+        .stdin(Stdio::null())
+        .spawn();
+    if child.is_err() || tool("python3").is_none() {
+        panic!("python3 with moto is needed: pip install 'moto[server]'");
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            let scheme = if flags.is_empty() { "http" } else { "https" };
+            return format!("{scheme}://127.0.0.1:{port}");
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto did not start on port {port}: is it installed? pip install 'moto[server]'");
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A port nothing listens on.
+pub fn closed_port_url() -> String {
+    format!("http://127.0.0.1:{}", free_port())
+}
+
+/// One HTTP request as the stub saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub line: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A form field of the query body, URL-decoded.
+    pub fn param(&self, name: &str) -> Option<String> {
+        self.body.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (k == name).then(|| url_decode(v))
+        })
+    }
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What the stub does with each request.
+#[derive(Clone)]
+pub enum Behavior {
+    /// Pass it on to this address (moto) and return its answer.
+    Forward(String),
+    /// Answer with this status and body.
+    Reply(u16, String),
+    /// Accept the connection and never answer.
+    Silent,
+}
+
+/// A recording HTTP/1.1 server on 127.0.0.1; it stops with the test process.
+pub struct Stub {
+    pub addr: SocketAddr,
+    log: Arc<Mutex<Vec<(Request, String)>>>,
+}
+
+impl Stub {
+    pub fn start(behavior: Behavior) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind stub");
+        let addr = listener.local_addr().expect("stub addr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::clone(&log);
+        thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let (behavior, log) = (behavior.clone(), Arc::clone(&shared));
+                thread::spawn(move || serve(conn, behavior, log));
+            }
+        });
+        Stub { addr, log }
+    }
+
+    /// A counting proxy in front of the shared moto.
+    pub fn moto() -> Stub {
+        Stub::start(Behavior::Forward(
+            moto().trim_start_matches("http://").to_string(),
+        ))
+    }
+
+    /// Serves a real STS error document.
+    pub fn sts_error(status: u16, code: &str, message: &str) -> Stub {
+        Stub::start(Behavior::Reply(status, sts_error_xml(code, message)))
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.log
+            .lock()
+            .expect("stub log")
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect()
+    }
+
+    /// The response bodies sent back, in order.
+    pub fn responses(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .expect("stub log")
+            .iter()
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+
+    pub fn count(&self) -> usize {
+        self.log.lock().expect("stub log").len()
+    }
+}
+
+/// The error document STS sends, e.g. 403 InvalidClientTokenId.
+pub fn sts_error_xml(code: &str, message: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>{code}</Code>\n    <Message>{message}</Message>\n  </Error>\n  <RequestId>4f1e3b2a-0c6d-4c2e-9a7b-1d2e3f4a5b6c</RequestId>\n</ErrorResponse>\n"
+    )
+}
+
+/// A successful GetSessionToken answer, as STS sends it.
+pub fn sts_session_xml() -> String {
+    "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>ASIASTUBSTUBSTUB1234</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".to_string()
+}
+
+/// The text between `<tag>` and `</tag>`.
+pub fn xml_field(xml: &str, tag: &str) -> Option<String> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(xml[start..end].to_string())
+}
+
+fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, String)>>>) {
+    let mut reader = BufReader::new(match conn.try_clone() {
+        Ok(c) => c,
+        Err(_) => return,
+    });
+    let mut conn = conn;
+    while let Some((request, raw)) = read_request(&mut reader) {
+        if let Behavior::Silent = behavior {
+            log.lock().expect("log").push((request, String::new()));
+            thread::sleep(Duration::from_secs(120));
+            return;
+        }
+        let (status, head, body) = match &behavior {
+            Behavior::Reply(status, body) => (*status, String::new(), body.clone()),
+            Behavior::Forward(target) => match forward(target, &raw) {
+                Some(answer) => answer,
+                None => (502, String::new(), "moto did not answer".into()),
+            },
+            Behavior::Silent => unreachable!(),
+        };
+        log.lock().expect("log").push((request, body.clone()));
+        let content_type = if head.is_empty() { "text/xml" } else { &head };
+        let response = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: 4f1e3b2a\r\n\r\n{body}",
+            body.len()
+        );
+        if conn.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+    let _ = conn.shutdown(Shutdown::Both);
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Request, Vec<u8>)> {
+    let mut raw = Vec::new();
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    raw.extend_from_slice(line.as_bytes());
+    let request_line = line.trim_end().to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).ok()? == 0 {
+            return None;
+        }
+        raw.extend_from_slice(h.as_bytes());
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let len = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    raw.extend_from_slice(&body);
+    let request = Request {
+        line: request_line,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    Some((request, raw))
+}
+
+/// Sends one raw request to `target` and returns (status, content type, body).
+fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, String)> {
+    let mut upstream = TcpStream::connect(target).ok()?;
+    upstream.write_all(raw).ok()?;
+    let mut reader = BufReader::new(upstream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).ok()?;
+    let status = status_line.split_whitespace().nth(1)?.parse().ok()?;
+    let (mut len, mut content_type) = (0, String::new());
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().ok()?;
+            } else if k.eq_ignore_ascii_case("content-type") {
+                content_type = v.trim().to_string();
+            }
+        }
+    }
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some((
+        status,
+        content_type,
+        String::from_utf8_lossy(&body).into_owned(),
+    ))
+}
+
+/// Kills a child if a test panics before it is reaped.
+pub struct Reaper(pub Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -1,0 +1,417 @@
+//! Bad input and STS failures: one clear line, exit 1, nothing on stdout, and no
+//! STS request where the problem can be caught locally.
+
+mod common;
+
+use common::*;
+
+/// A stub that would count any request; local errors must leave it at 0.
+fn guarded() -> (TestEnv, Stub) {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    (env, stub)
+}
+
+fn local_error(env: &TestEnv, stub: &Stub, args: &[&str], expected: &[&str]) {
+    let files = env.snapshot();
+    let out = env.run(args);
+    assert_fails(&out, expected);
+    assert_eq!(stub.count(), 0, "no STS request for {expected:?}");
+    assert_eq!(env.snapshot(), files);
+}
+
+#[test]
+fn no_config_files() {
+    let stub = Stub::sts_error(500, "X", "x");
+    let mut env = TestEnv::empty();
+    env.endpoint(&stub.url());
+    let home = env.home().display().to_string();
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &[
+            "no AWS configuration found",
+            &format!("{home}/.aws/config"),
+            &format!("{home}/.aws/credentials"),
+            "aws configure",
+        ],
+    );
+    env.set("AWS_CONFIG_FILE", "~/elsewhere/config");
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &[&format!("{home}/elsewhere/config")],
+    );
+}
+
+#[test]
+fn profile_not_found_names_files_and_profiles() {
+    let (env, stub) = guarded();
+    env.write_config("[profile zeta]\nregion = eu-west-1\n[profile alpha]\nregion = eu-west-1\n");
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE, "-p", "work"],
+        &[
+            "profile 'work' was not found in",
+            ".aws/config and ",
+            ".aws/credentials",
+            "profiles found: alpha, default, zeta",
+        ],
+    );
+}
+
+#[test]
+fn keys_missing() {
+    let (env, stub) = guarded();
+    env.write_credentials("[default]\nregion = eu-west-1\n");
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &[
+            "profile 'default' has no aws_access_key_id",
+            "aws configure --profile default",
+        ],
+    );
+    env.write_credentials(&format!("[default]\naws_access_key_id = {KEY_ID}\n"));
+    let file = env.credentials_path().display().to_string();
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &["has no aws_secret_access_key", &file],
+    );
+}
+
+#[test]
+fn temporary_keys_are_refused_before_the_call() {
+    let (env, stub) = guarded();
+    let file = env.credentials_path().display().to_string();
+    env.write_credentials(&format!(
+        "[default]\naws_access_key_id = ASIAOLDSESSIONOLDSESS\naws_secret_access_key = {SECRET}\n"
+    ));
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &[
+            "holds temporary session keys (its key id starts with ASIA)",
+            "Cannot call GetSessionToken with session credentials",
+            &file,
+        ],
+    );
+    env.write_credentials(&format!(
+        "[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\naws_session_token = pasted\n"
+    ));
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &["(it has an aws_session_token)", "remove aws_session_token"],
+    );
+}
+
+#[test]
+fn serial_missing_or_wrong() {
+    let (env, stub) = guarded();
+    env.write_config("[default]\nregion = eu-west-1\n");
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &[
+            "profile 'default' has no mfa_serial",
+            "--serial",
+            "arn:aws:iam::ACCOUNT:mfa/NAME",
+        ],
+    );
+    local_error(
+        &env,
+        &stub,
+        &[
+            "-t",
+            CODE,
+            "--serial",
+            "arn:aws:iam::123456789012:user/alice",
+        ],
+        &["is a user ARN", "arn:aws:iam::123456789012:mfa/alice"],
+    );
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE, "--serial", "arn:aws:iam::1234:mfa/alice"],
+        &["is not an MFA device ARN", "arn:aws:iam::ACCOUNT:mfa/NAME"],
+    );
+}
+
+#[test]
+fn code_not_six_digits() {
+    let (env, stub) = guarded();
+    local_error(
+        &env,
+        &stub,
+        &["-t", "12345"],
+        &["must be 6 digits", "has 5 digits"],
+    );
+    local_error(
+        &env,
+        &stub,
+        &["-t", "12a456"],
+        &["characters other than digits"],
+    );
+}
+
+#[test]
+fn no_code_source_and_no_terminal() {
+    let (env, stub) = guarded();
+    local_error(
+        &env,
+        &stub,
+        &[],
+        &[
+            "no MFA code",
+            "no terminal",
+            "--token-code CODE",
+            "--token-code -",
+        ],
+    );
+    local_error(&env, &stub, &["-t", "-"], &["stdin held no line"]);
+}
+
+#[test]
+fn duration_unparsable_or_out_of_range() {
+    let (env, stub) = guarded();
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE, "-d", "soon"],
+        &["'soon' is not a duration", "15m and 36h"],
+    );
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE, "-d", "14m"],
+        &["shorter than STS allows"],
+    );
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE, "-d", "37h"],
+        &["longer than STS allows"],
+    );
+}
+
+#[test]
+fn unreadable_ca_bundle() {
+    let (mut env, stub) = guarded();
+    env.set("AWS_CA_BUNDLE", "/nonexistent/ca.pem");
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &["AWS_CA_BUNDLE", "/nonexistent/ca.pem", "could not be read"],
+    );
+}
+
+#[test]
+fn broken_config_file() {
+    let (env, stub) = guarded();
+    env.write_config("[profile default\nregion = eu-west-1\n");
+    local_error(
+        &env,
+        &stub,
+        &["-t", CODE],
+        &["could not read the AWS configuration", ".aws/config"],
+    );
+}
+
+/// Runs against a stub serving `code`/`message` and checks the one request.
+fn sts_error(status: u16, code: &str, message: &str, expected: &[&str]) {
+    let stub = Stub::sts_error(status, code, message);
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let files = env.snapshot();
+    let out = env.run(&["-t", CODE]);
+    let mut all = vec![code, message];
+    all.extend_from_slice(expected);
+    assert_fails(&out, &all);
+    assert_eq!(stub.count(), 1, "exactly one request, no retry");
+    assert_eq!(env.snapshot(), files);
+}
+
+#[test]
+fn invalid_client_token_id() {
+    sts_error(
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+        &[
+            "long-term access key id of profile 'default'",
+            ".aws/credentials",
+            "AKIA",
+        ],
+    );
+}
+
+#[test]
+fn signature_does_not_match() {
+    sts_error(
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+        &[
+            "secret key of profile 'default'",
+            "clock is off by more than 5 minutes",
+        ],
+    );
+}
+
+#[test]
+fn mfa_serial_not_this_users() {
+    sts_error(
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+        &[
+            &format!("The serial {SERIAL} is not an MFA device of this IAM user"),
+            "arn:aws:iam::ACCOUNT:mfa/NAME",
+        ],
+    );
+}
+
+#[test]
+fn wrong_code() {
+    sts_error(
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        &["wrong or already used", "Wait for the next code"],
+    );
+}
+
+#[test]
+fn session_credentials_answer() {
+    sts_error(
+        403,
+        "AccessDenied",
+        "Cannot call GetSessionToken with session credentials",
+        &["holds session keys", "remove aws_session_token"],
+    );
+}
+
+#[test]
+fn expired_token() {
+    sts_error(
+        400,
+        "ExpiredToken",
+        "The security token included in the request is expired",
+        &["expired or damaged session"],
+    );
+}
+
+#[test]
+fn throttling_is_not_retried() {
+    sts_error(
+        400,
+        "Throttling",
+        "Rate exceeded",
+        &["wait a minute", "does not retry"],
+    );
+}
+
+#[test]
+fn server_error_is_not_retried() {
+    sts_error(
+        500,
+        "InternalFailure",
+        "An internal error occurred.",
+        &["STS refused the request"],
+    );
+}
+
+#[test]
+fn not_sts_at_all() {
+    let stub = Stub::start(Behavior::Reply(200, "<html>captive portal</html>".into()));
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-t", CODE]);
+    assert_fails(
+        &out,
+        &["gave an answer mfa-env does not understand", &stub.url()],
+    );
+    assert_eq!(stub.count(), 1);
+}
+
+#[test]
+fn unreachable_endpoint() {
+    let mut env = TestEnv::new();
+    let url = closed_port_url();
+    env.endpoint(&url);
+    let out = env.run(&["-t", CODE]);
+    assert_fails(
+        &out,
+        &[
+            &format!("STS at {url} could not be reached"),
+            "Connection refused",
+            "HTTPS_PROXY",
+        ],
+    );
+}
+
+#[test]
+fn silent_endpoint_times_out() {
+    let stub = Stub::start(Behavior::Silent);
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-t", CODE]);
+    assert_fails(
+        &out,
+        &["did not answer within 10 seconds", "was not retried"],
+    );
+    assert_eq!(stub.count(), 1);
+}
+
+#[test]
+fn http_proxy_and_no_proxy_are_honoured() {
+    let proxy = Stub::start(Behavior::Reply(200, sts_session_xml()));
+    let mut env = TestEnv::new();
+    env.endpoint("http://sts.mfa-env.test");
+    env.set("HTTP_PROXY", &proxy.url());
+    let out = env.run(&["-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("export AWS_ACCESS_KEY_ID='ASIASTUBSTUBSTUB1234'\n"));
+    assert_eq!(
+        proxy.requests()[0].line,
+        "POST http://sts.mfa-env.test/ HTTP/1.1"
+    );
+
+    // NO_PROXY sends it straight to the endpoint, past a dead proxy.
+    let direct = Stub::start(Behavior::Reply(200, sts_session_xml()));
+    env.endpoint(&direct.url());
+    env.set("HTTP_PROXY", &closed_port_url());
+    env.set("NO_PROXY", "127.0.0.1");
+    let out = env.run(&["-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(direct.count(), 1);
+}
+
+#[test]
+fn https_proxy_gets_a_connect() {
+    let proxy = Stub::start(Behavior::Reply(502, String::new()));
+    let mut env = TestEnv::new();
+    env.endpoint("https://sts.mfa-env.test");
+    env.set("HTTPS_PROXY", &proxy.url());
+    let out = env.run(&["-t", CODE]);
+    assert_fails(
+        &out,
+        &["STS at https://sts.mfa-env.test could not be reached"],
+    );
+    assert_eq!(
+        proxy.requests()[0].line,
+        "CONNECT sts.mfa-env.test:443 HTTP/1.1"
+    );
+}

@@ -1,0 +1,122 @@
+//! `mfa-env -- CMD`: the child's environment, exit status and signals.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+
+fn env_with_moto() -> (TestEnv, Stub) {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    (env, stub)
+}
+
+#[test]
+fn child_gets_exactly_the_session() {
+    let (mut env, stub) = env_with_moto();
+    env.set("AWS_PROFILE", "default");
+    env.set("AWS_SECURITY_TOKEN", "stale");
+    env.set("AWS_SESSION_TOKEN", "stale");
+    let files = env.snapshot();
+    let out = env.run(&["-t", "123456", "--", "env", "-0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let xml = &stub.responses()[0];
+    let field = |tag| xml_field(xml, tag).expect("field");
+    let mut expected: BTreeMap<String, String> = env.base_env();
+    expected.remove("AWS_PROFILE");
+    expected.remove("AWS_SECURITY_TOKEN");
+    expected.insert("AWS_ACCESS_KEY_ID".into(), field("AccessKeyId"));
+    expected.insert("AWS_SECRET_ACCESS_KEY".into(), field("SecretAccessKey"));
+    expected.insert("AWS_SESSION_TOKEN".into(), field("SessionToken"));
+    let expiration = field("Expiration");
+    let seconds = expiration
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('Z');
+    expected.insert("AWS_CREDENTIAL_EXPIRATION".into(), format!("{seconds}Z"));
+    expected.insert("AWS_REGION".into(), "eu-west-1".into());
+    expected.insert("AWS_DEFAULT_REGION".into(), "eu-west-1".into());
+    expected.insert("MFA_ENV_PROFILE".into(), "default".into());
+    assert_eq!(parse_env0(&out.stdout), expected);
+    assert_eq!(stub.count(), 1);
+    assert_eq!(env.snapshot(), files);
+}
+
+#[test]
+fn exit_status_is_the_childs() {
+    let (env, _stub) = env_with_moto();
+    let out = env.run(&["-t", "123456", "--", "sh", "-c", "exit 0"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = env.run(&[
+        "-t",
+        "123456",
+        "--",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 42",
+    ]);
+    assert_eq!(out.status.code(), Some(42));
+    assert_eq!(stdout(&out), "out\n");
+    assert_eq!(stderr(&out), "err\n");
+}
+
+#[test]
+fn arguments_pass_through_untouched() {
+    let (env, _stub) = env_with_moto();
+    let out = env.run(&[
+        "-t", "123456", "--", "printf", "[%s]", "a b", "$(x)", "", "--help",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "[a b][$(x)][][--help]");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_is_the_childs_own() {
+    use std::os::unix::process::ExitStatusExt;
+    let (env, _stub) = env_with_moto();
+    // Without setsid: the binary itself must be replaced by the child, so the
+    // waiting parent sees the child's signal.
+    let out = env
+        .command(bin())
+        .args(["-t", "123456", "--", "sh", "-c", "kill -TERM $$"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.signal(), Some(15), "{}", stderr(&out));
+}
+
+#[test]
+fn same_process_by_exec() {
+    let (env, _stub) = env_with_moto();
+    let child = env
+        .command(bin())
+        .args(["-t", "123456", "--", "sh", "-c", "echo $$"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        stdout(&out).trim(),
+        pid.to_string(),
+        "the command replaced mfa-env"
+    );
+}
+
+#[test]
+fn missing_program() {
+    let (env, stub) = env_with_moto();
+    let out = env.run(&["-t", "123456", "--", "no-such-program-xyz", "arg"]);
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stderr(&out).lines().count(), 1);
+    assert!(stderr(&out).contains("command not found: no-such-program-xyz"));
+    assert_eq!(
+        stub.count(),
+        0,
+        "no code spent on a command that cannot run"
+    );
+}

@@ -1,0 +1,308 @@
+//! `eval "$(mfa-env)"` in real shells: the exact environment they end up with.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What moto answered, as the variables mfa-env must export.
+fn session_vars(stub: &Stub) -> BTreeMap<String, String> {
+    let responses = stub.responses();
+    assert_eq!(responses.len(), 1, "exactly one STS request");
+    let xml = &responses[0];
+    let field = |tag| xml_field(xml, tag).unwrap_or_else(|| panic!("no {tag} in {xml}"));
+    let expiration = field("Expiration");
+    // mfa-env prints RFC 3339 UTC without a fraction.
+    let expiration = match expiration.split_once('.') {
+        Some((seconds, _)) => format!("{seconds}Z"),
+        None => expiration,
+    };
+    BTreeMap::from([
+        ("AWS_ACCESS_KEY_ID".to_string(), field("AccessKeyId")),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            field("SecretAccessKey"),
+        ),
+        ("AWS_SESSION_TOKEN".to_string(), field("SessionToken")),
+        ("AWS_CREDENTIAL_EXPIRATION".to_string(), expiration),
+    ])
+}
+
+const STALE: [(&str, &str); 8] = [
+    ("AWS_ACCESS_KEY_ID", "ASIAOLDSESSIONOLDSESS"),
+    ("AWS_SECRET_ACCESS_KEY", "old-session-secret"),
+    ("AWS_SESSION_TOKEN", "old-session-token"),
+    ("AWS_SECURITY_TOKEN", "old-security-token"),
+    ("AWS_SESSION_EXPIRATION", "2020-01-01T00:00:00Z"),
+    ("AWS_DEFAULT_PROFILE", "default"),
+    ("AWS_SDK_LOAD_CONFIG", "1"),
+    ("AWS_PROFILE", "default"),
+];
+
+const UNSET: [&str; 5] = [
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+];
+
+/// Runs `eval "$(mfa-env ARGS)"` in `shell` and returns the environment before
+/// and after (from `env -0`, without the shell's own `_`).
+fn eval_in(
+    shell: &Path,
+    env: &TestEnv,
+    args: &str,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let script = format!(
+        "env -0 > \"$HOME/before\"; out=$(\"$1\" {args}) || exit 7; eval \"$out\" || exit 8; env -0 > \"$HOME/after\""
+    );
+    let out = env
+        .command(shell)
+        .args(["-c", &script, "sh"])
+        .arg(bin())
+        .output()
+        .expect("run shell");
+    assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
+    let read = |name| {
+        let mut vars = parse_env0(&std::fs::read(env.home().join(name)).expect("env file"));
+        vars.remove("_");
+        vars
+    };
+    (read("before"), read("after"))
+}
+
+fn check_shell(name: &str) {
+    let Some(shell) = tool(name) else { return };
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    for (k, v) in STALE {
+        env.set(k, v);
+    }
+    let files = env.snapshot();
+
+    let (before, after) = eval_in(&shell, &env, "--token-code 123456");
+
+    let mut expected = before.clone();
+    for name in UNSET {
+        expected.remove(name);
+    }
+    expected.extend(session_vars(&stub));
+    expected.insert("AWS_REGION".into(), "eu-west-1".into());
+    expected.insert("AWS_DEFAULT_REGION".into(), "eu-west-1".into());
+    expected.insert("MFA_ENV_PROFILE".into(), "default".into());
+    assert_eq!(after, expected, "{name} ends up with exactly the session");
+    assert_eq!(env.snapshot(), files, "config and credentials untouched");
+}
+
+#[test]
+fn eval_in_bash() {
+    check_shell("bash");
+}
+
+#[test]
+fn eval_in_dash() {
+    check_shell("dash");
+}
+
+#[test]
+fn eval_in_zsh() {
+    check_shell("zsh");
+}
+
+#[test]
+fn one_request_signed_with_long_term_keys_not_the_session_in_the_environment() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    for (k, v) in STALE {
+        env.set(k, v);
+    }
+    let out = env.run(&["-t", "123 456"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    let auth = request.header("authorization").expect("signed");
+    assert!(
+        auth.contains(&format!("Credential={KEY_ID}/")),
+        "signed with the profile's long-term key: {auth}"
+    );
+    assert!(!auth.contains("ASIAOLD"));
+    assert_eq!(request.header("x-amz-security-token"), None);
+    assert_eq!(request.param("Action").as_deref(), Some("GetSessionToken"));
+    assert_eq!(request.param("SerialNumber").as_deref(), Some(SERIAL));
+    assert_eq!(request.param("TokenCode").as_deref(), Some("123456"));
+    assert_eq!(request.param("DurationSeconds").as_deref(), Some("43200"));
+    assert!(auth.contains("/eu-west-1/sts/aws4_request"), "{auth}");
+}
+
+#[test]
+fn stdout_is_exactly_the_export_lines() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["--token-code", "654321"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let vars = session_vars(&stub);
+    let expected = format!(
+        "export AWS_ACCESS_KEY_ID='{}'\nexport AWS_SECRET_ACCESS_KEY='{}'\nexport AWS_SESSION_TOKEN='{}'\nexport AWS_CREDENTIAL_EXPIRATION='{}'\nexport AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport MFA_ENV_PROFILE='default'\nunset AWS_SECURITY_TOKEN AWS_SESSION_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SDK_LOAD_CONFIG\n",
+        vars["AWS_ACCESS_KEY_ID"],
+        vars["AWS_SECRET_ACCESS_KEY"],
+        vars["AWS_SESSION_TOKEN"],
+        vars["AWS_CREDENTIAL_EXPIRATION"],
+    );
+    assert_eq!(stdout(&out), expected);
+    assert_eq!(stderr(&out), "", "quiet by default");
+}
+
+#[test]
+fn code_from_stdin_duration_region_and_profile_flags() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\n[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/work\n"
+    ));
+    env.write_credentials(&format!(
+        "[work]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    let mut cmd = env.mfa_env(&[
+        "-p",
+        "work",
+        "-t",
+        "-",
+        "-d",
+        "90m",
+        "--region",
+        "ap-south-1",
+    ]);
+    use std::process::Stdio;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"222333\n")
+        .expect("write code");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("export AWS_REGION='ap-south-1'\n"));
+    assert!(text.contains("export MFA_ENV_PROFILE='work'\n"));
+    let request = &stub.requests()[0];
+    assert_eq!(request.param("TokenCode").as_deref(), Some("222333"));
+    assert_eq!(request.param("DurationSeconds").as_deref(), Some("5400"));
+    assert_eq!(
+        request.param("SerialNumber").as_deref(),
+        Some("arn:aws:iam::123456789012:mfa/work")
+    );
+}
+
+#[test]
+fn profile_from_aws_profile_then_mfa_env_profile() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    env.write_config(&format!(
+        "[profile a]\nmfa_serial = {SERIAL}\n[profile b]\nmfa_serial = {SERIAL}\n"
+    ));
+    env.write_credentials(&format!(
+        "[a]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n[b]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    env.set("MFA_ENV_PROFILE", "b");
+    let out = env.run(&["-t", "123456"]);
+    assert!(
+        stdout(&out).contains("export MFA_ENV_PROFILE='b'\n"),
+        "{}",
+        stderr(&out)
+    );
+    env.set("AWS_PROFILE", "a");
+    let out = env.run(&["-t", "123456"]);
+    assert!(
+        stdout(&out).contains("export MFA_ENV_PROFILE='a'\n"),
+        "{}",
+        stderr(&out)
+    );
+    // No region anywhere: none exported, STS signed for us-east-1.
+    assert!(!stdout(&out).contains("AWS_REGION"));
+    let auth = stub.requests()[1]
+        .header("authorization")
+        .unwrap_or("")
+        .to_string();
+    assert!(auth.contains("/us-east-1/sts/aws4_request"), "{auth}");
+}
+
+#[test]
+fn odd_profile_name_survives_the_round_trip() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    // The AWS profile parser allows only [A-Za-z0-9_-/.%@:+] in names.
+    let profile = "a/b.c%d@e:f+g-h_i";
+    env.write_config(&format!("[profile {profile}]\nmfa_serial = {SERIAL}\n"));
+    env.write_credentials(&format!(
+        "[{profile}]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    for shell in ["bash", "dash", "zsh"] {
+        let Some(shell) = tool(shell) else { continue };
+        let (_, after) = eval_in(&shell, &env, &format!("-t 123456 -p '{profile}'"));
+        assert_eq!(
+            after.get("MFA_ENV_PROFILE").map(String::as_str),
+            Some(profile)
+        );
+    }
+}
+
+#[test]
+fn hostile_region_is_refused_before_any_request_and_runs_nothing() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let region = "it's$(touch${IFS}pwned)`touch${IFS}pwned2`\"q\"\\;*!$HOME'";
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = {region}\n"
+    ));
+    let out = env.run(&["-t", "123456"]);
+    assert_fails(
+        &out,
+        &[
+            &format!("region '{region}' is not a region name"),
+            "eu-west-1",
+        ],
+    );
+    let out = env.run(&["-t", "123456", "--region", "eu west\n1"]);
+    assert_fails(&out, &["region 'eu west1' is not a region name"]);
+    assert_eq!(stub.count(), 0);
+    for planted in ["pwned", "pwned2"] {
+        assert!(
+            !env.home().join("work").join(planted).exists(),
+            "{planted} ran"
+        );
+    }
+}
+
+#[test]
+fn hostile_profile_flag_is_reported_cleanly() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-t", "123456", "-p", "x'$(touch pwned)\n\u{1b}[31mfake"]);
+    assert_fails(
+        &out,
+        &[
+            "profile 'x'$(touch pwned)[31mfake' was not found",
+            "profiles found: default",
+        ],
+    );
+    assert!(!stderr(&out).contains('\u{1b}'));
+    assert_eq!(stub.count(), 0);
+    assert!(!env.home().join("work/pwned").exists());
+}
