@@ -90,7 +90,7 @@ pub enum Error {
     )]
     CaBundle { path: String, why: String },
 
-    #[error("STS refused the request: {code}: {message}. {hint}")]
+    #[error("STS refused the request: {code}: {message} {hint}")]
     Sts {
         code: String,
         message: String,

@@ -190,7 +190,7 @@ where
             match e.code() {
                 Some(code) => Error::Sts {
                     code: code.to_string(),
-                    message: e.message().unwrap_or("(no message)").to_string(),
+                    message: sentence(e.message().unwrap_or("(no message)")),
                     hint: hint(code, e.message().unwrap_or(""), req),
                 },
                 None => Error::BadResponse {
@@ -218,6 +218,16 @@ where
             why: format!("HTTP status {}: {why}", ctx.raw().status().as_u16()),
         },
         _ => Error::Request { why },
+    }
+}
+
+/// STS's message, ending in a full stop so the hint reads as the next sentence.
+fn sentence(message: &str) -> String {
+    let message = message.trim();
+    if message.ends_with('.') {
+        message.to_string()
+    } else {
+        format!("{message}.")
     }
 }
 

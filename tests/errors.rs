@@ -415,3 +415,109 @@ fn https_proxy_gets_a_connect() {
         "CONNECT sts.mfa-env.test:443 HTTP/1.1"
     );
 }
+
+/// A CA and a server certificate for 127.0.0.1, made with openssl.
+fn make_certs(dir: &std::path::Path) -> Option<()> {
+    let openssl = tool("openssl")?;
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&openssl)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=mfa-env test CA",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "srv.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "srv.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+    ]);
+    Some(())
+}
+
+#[test]
+fn ca_bundle_is_honoured() {
+    let mut env = TestEnv::new();
+    let certs = env.home().join("certs");
+    std::fs::create_dir_all(&certs).expect("mkdir");
+    if make_certs(&certs).is_none() {
+        return;
+    }
+    let cert = certs.join("srv.pem").display().to_string();
+    let key = certs.join("srv.key").display().to_string();
+    let ca = certs.join("ca.pem").display().to_string();
+    let url = start_moto(&["-c", &cert, "-k", &key]);
+    env.endpoint(&url);
+
+    // The system's roots do not know this CA.
+    let out = env.run(&["-t", CODE]);
+    assert_fails(
+        &out,
+        &[&format!("STS at {url} could not be reached"), "certificate"],
+    );
+
+    env.set("AWS_CA_BUNDLE", &ca);
+    let out = env.run(&["-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
+
+    // The profile's ca_bundle works the same.
+    env.vars.remove("AWS_CA_BUNDLE");
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nca_bundle = {ca}\n"
+    ));
+    let out = env.run(&["-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -56,7 +56,7 @@ fn eval_in(
     args: &str,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let script = format!(
-        "env -0 > \"$HOME/before\"; out=$(\"$1\" {args}) || exit 7; eval \"$out\" || exit 8; env -0 > \"$HOME/after\""
+        "env -0 > \"$HOME/before\"; out=$(\"$1\" {args}) || exit 7; eval \"$out\" || exit 8; env -0 > \"$HOME/after\"; exit 0"
     );
     let out = env
         .command(shell)

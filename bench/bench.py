@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Benchmarks of mfa-env, for the figures in the README (never timed tests).
+
+    bench/bench.py [--runs N] [--binary PATH]
+
+Builds nothing: run `cargo build --release` first. Starts moto's STS server on a
+free loopback port, makes a temporary HOME with fake keys, then runs each
+command N times (default 30) and prints the median wall time and the peak RSS
+(from wait4) as a Markdown table. Only 127.0.0.1 is contacted.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+KEY_ID = "AKIAFAKEFAKEFAKE1234"
+SECRET = "fakeSecretKeyForBenchOnly/0123456789abcd"
+SERIAL = "arn:aws:iam::123456789012:mfa/bench"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_moto():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("moto did not start: pip install 'moto[server]'")
+
+
+def make_home():
+    home = tempfile.mkdtemp(prefix="mfa-env-bench-")
+    os.makedirs(f"{home}/.aws")
+    with open(f"{home}/.aws/config", "w") as f:
+        f.write(f"[default]\nmfa_serial = {SERIAL}\nregion = us-east-1\n")
+    with open(f"{home}/.aws/credentials", "w") as f:
+        f.write(f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
+    return home
+
+
+def measure(argv, env, runs):
+    """Median wall time (ms) and peak RSS (MiB) of `runs` runs of argv.
+
+    The wall time is taken around a direct spawn. The RSS comes from a second run
+    under GNU time: Linux counts a child's memory from before its exec, so a
+    child forked from this Python process would report Python's size instead.
+    """
+    walls, peaks = [], []
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        walls.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()}")
+        if gnu_time:
+            timed = subprocess.run([gnu_time, "-f", "%M", *argv], env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, check=True)
+            peaks.append(int(timed.stderr.decode().strip().splitlines()[-1]) / 1024)
+    return statistics.median(walls) * 1000, (max(peaks) if peaks else float("nan"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--binary", default=f"{root}/target/release/mfa-env")
+    args = parser.parse_args()
+    if not os.path.exists(args.binary):
+        raise SystemExit(f"{args.binary} is missing: cargo build --release")
+
+    moto, url = start_moto()
+    home = make_home()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "AWS_ENDPOINT_URL_STS": url,
+    }
+    rows = []
+    try:
+        mfa = [args.binary, "--token-code", "123456"]
+        curl = shutil.which("curl")
+        rows.append(("mfa-env, cold (GetSessionToken to moto)", *measure(mfa, env, args.runs)))
+        if curl:
+            body = f"Action=GetSessionToken&Version=2011-06-15&SerialNumber={SERIAL}&TokenCode=123456"
+            bare = [curl, "-sf", "-o", "/dev/null", "--aws-sigv4", "aws:amz:us-east-1:sts",
+                    "--user", f"{KEY_ID}:{SECRET}", "-d", body, url + "/"]
+            rows.append(("curl, one signed GetSessionToken to moto", *measure(bare, env, args.runs)))
+        rows.append(("mfa-env --help", *measure([args.binary, "--help"], env, args.runs)))
+    finally:
+        moto.kill()
+        moto.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+    print(f"{args.runs} runs each, {os.cpu_count()} cores\n")
+    print("| command | median wall | peak RSS |")
+    print("|---|---:|---:|")
+    for name, wall, rss in rows:
+        print(f"| {name} | {wall:.2f} ms | {rss:.1f} MiB |")
+    size = os.path.getsize(args.binary)
+    print(f"\nrelease binary: {size / 1024 / 1024:.2f} MiB ({size} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+//! Help, version and usage errors.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn help_shows_examples_and_exits_0() {
+    let env = TestEnv::new();
+    let out = env.run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    for part in [
+        "eval \"$(mfa-env)\"",
+        "mfa-env -- aws s3 ls",
+        "--token-code",
+        "--duration",
+        "--region",
+    ] {
+        assert!(text.contains(part), "help lacks {part}");
+    }
+}
+
+#[test]
+fn version() {
+    let env = TestEnv::new();
+    let out = env.run(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        format!("mfa-env {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let env = TestEnv::new();
+    let out = env.run(&["--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("--no-such-flag"));
+}
+
+#[test]
+fn verbose_names_the_steps_and_never_a_secret() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-v", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("profile 'default' from "), "{err}");
+    assert!(
+        err.contains(&format!(
+            "GetSessionToken for {SERIAL}, 43200s, at {}",
+            stub.url()
+        )),
+        "{err}"
+    );
+    for secret in [SECRET, CODE, "wJalrXUtnFEMI"] {
+        assert!(!err.contains(secret), "{err}");
+    }
+    let quiet = env.run(&["-q", "-v", "-t", CODE]);
+    assert_eq!(stderr(&quiet), "");
+}
