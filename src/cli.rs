@@ -1,7 +1,7 @@
 //! Command-line flags (clap derive) and the parsing of their values.
 
 use crate::error::Error;
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 
 const EXAMPLES: &str = "\
@@ -11,8 +11,10 @@ Examples:
   mfa-env -- aws s3 ls                   run one command with the session
   mfa-env -p work -d 1h -- terraform plan
   op item get AWS --otp | mfa-env -t -   read the MFA code from stdin
+  mfa-env status                         list cached sessions and their time left
 
-The session is never written to ~/.aws/credentials or ~/.aws/config.";
+A session is cached (~/.cache/mfa-env, mode 0600) and reused while more than
+--min-ttl is left; it is never written to ~/.aws/credentials or ~/.aws/config.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,8 +24,38 @@ The session is never written to ~/.aws/credentials or ~/.aws/config.";
     after_help = EXAMPLES
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub opts: Opts,
+
+    /// Command to run with the session, after `--`
+    #[arg(last = true, value_name = "COMMAND")]
+    pub exec: Vec<OsString>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List cached sessions: profile, role, serial, expiry and time left (never a secret)
+    Status {
+        /// Print nothing; exit 0 when the profile has a cached session with more
+        /// than --min-ttl left, else 1 (for prompts and scripts)
+        #[arg(long)]
+        check: bool,
+    },
+    /// Delete mfa-env's cached sessions of the profile, or all of them
+    Clear {
+        /// Delete every session mfa-env has cached
+        #[arg(long, conflicts_with = "profile")]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Opts {
     /// Profile to use [default: $AWS_PROFILE, then $MFA_ENV_PROFILE, then 'default']
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", global = true)]
     pub profile: Option<String>,
 
     /// ARN of the MFA device [default: the profile's mfa_serial]
@@ -42,23 +74,32 @@ pub struct Cli {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
+    /// Get a new session even if a cached one is still valid
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Neither read nor write the session cache
+    #[arg(long, conflicts_with = "refresh")]
+    pub no_cache: bool,
+
+    /// Reuse a cached session only while more than this is left [default: 5m]
+    #[arg(long, value_name = "TIME", global = true)]
+    pub min_ttl: Option<String>,
+
     /// Print nothing but errors on stderr
-    #[arg(short, long)]
+    #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Say on stderr what mfa-env does (files, profile, serial, endpoint)
-    #[arg(short, long)]
+    /// Say on stderr what mfa-env does (files, profile, serial, cache, endpoint)
+    #[arg(short, long, global = true)]
     pub verbose: bool,
-
-    /// Command to run with the session, after `--`
-    #[arg(last = true, value_name = "COMMAND")]
-    pub command: Vec<OsString>,
 }
 
 /// Session length bounds of GetSessionToken for an IAM user.
 pub const MIN_DURATION: u32 = 15 * 60;
 pub const MAX_DURATION: u32 = 36 * 3600;
 pub const DEFAULT_DURATION: u32 = 12 * 3600;
+pub const DEFAULT_MIN_TTL: i64 = 5 * 60;
 
 /// Parses `3600`, `90m`, `12h`, `1h30m` or `45s` into seconds, within 15m..=36h.
 pub fn parse_duration(value: &str) -> Result<u32, Error> {
@@ -66,9 +107,37 @@ pub fn parse_duration(value: &str) -> Result<u32, Error> {
         value: value.to_string(),
         why,
     };
+    let seconds = seconds(value).map_err(bad)?;
+    if seconds < u64::from(MIN_DURATION) {
+        return Err(bad("is shorter than STS allows (15 minutes)"));
+    }
+    u32::try_from(seconds)
+        .ok()
+        .filter(|s| *s <= MAX_DURATION)
+        .ok_or_else(|| bad("is longer than STS allows (36 hours)"))
+}
+
+/// Parses --min-ttl (the same forms, 0 to 36h); 5 minutes when not given.
+pub fn parse_min_ttl(value: Option<&str>) -> Result<i64, Error> {
+    let Some(value) = value else {
+        return Ok(DEFAULT_MIN_TTL);
+    };
+    let bad = |why| Error::BadMinTtl {
+        value: value.to_string(),
+        why,
+    };
+    let seconds = seconds(value).map_err(bad)?;
+    i64::try_from(seconds)
+        .ok()
+        .filter(|s| *s <= i64::from(MAX_DURATION))
+        .ok_or_else(|| bad("is longer than any session (36 hours)"))
+}
+
+/// `3600`, `90m`, `12h`, `1h30m`, `45s` → seconds.
+fn seconds(value: &str) -> Result<u64, &'static str> {
     let text = value.trim();
     if text.is_empty() {
-        return Err(bad("is empty"));
+        return Err("is empty");
     }
     let mut total: u64 = 0;
     let mut digits = String::new();
@@ -81,28 +150,22 @@ pub fn parse_duration(value: &str) -> Result<u32, Error> {
             'h' => 3600,
             'm' => 60,
             's' => 1,
-            _ => return Err(bad("is not a duration")),
+            _ => return Err("is not a duration"),
         };
-        let n: u64 = digits.parse().map_err(|_| bad("is not a duration"))?;
+        let n: u64 = digits.parse().map_err(|_| "is not a duration")?;
         total = total.saturating_add(n.saturating_mul(unit));
         digits.clear();
     }
     if !digits.is_empty() {
-        let n: u64 = digits.parse().map_err(|_| bad("is not a duration"))?;
+        let n: u64 = digits.parse().map_err(|_| "is not a duration")?;
         total = total.saturating_add(n);
     }
-    if total < u64::from(MIN_DURATION) {
-        return Err(bad("is shorter than STS allows (15 minutes)"));
-    }
-    if total > u64::from(MAX_DURATION) {
-        return Err(bad("is longer than STS allows (36 hours)"));
-    }
-    u32::try_from(total).map_err(|_| bad("is longer than STS allows (36 hours)"))
+    Ok(total)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, parse_min_ttl};
 
     #[test]
     fn durations() {
@@ -124,5 +187,14 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn min_ttls() {
+        assert_eq!(parse_min_ttl(None).ok(), Some(300));
+        assert_eq!(parse_min_ttl(Some("0")).ok(), Some(0));
+        assert_eq!(parse_min_ttl(Some("1h")).ok(), Some(3600));
+        assert!(parse_min_ttl(Some("37h")).is_err());
+        assert!(parse_min_ttl(Some("soon")).is_err());
     }
 }

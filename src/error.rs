@@ -81,6 +81,11 @@ pub enum Error {
     BadDuration { value: String, why: &'static str },
 
     #[error(
+        "--min-ttl '{value}' {why}. Give how much of a cached session must be left to reuse it, from 0 to 36h, e.g. --min-ttl 10m"
+    )]
+    BadMinTtl { value: String, why: &'static str },
+
+    #[error(
         "region '{region}' is not a region name: AWS needs letters, digits and dashes, like eu-west-1. Fix --region, the profile's region, or AWS_REGION"
     )]
     BadRegion { region: String },
@@ -160,4 +165,11 @@ pub fn causes(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Like `clean`, for text of several lines: keeps the newlines only.
+pub fn clean_lines(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
 }

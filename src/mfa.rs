@@ -1,8 +1,21 @@
 //! The MFA device (serial) and the one-time code: from the flag, from stdin, or
 //! asked for on the terminal itself.
 
+use crate::config::{Files, Profile};
 use crate::error::Error;
 use std::io::BufRead;
+
+/// The MFA device: the flag, else the profile's mfa_serial; checked.
+pub fn serial(flag: Option<&str>, profile: &Profile, files: &Files) -> Result<String, Error> {
+    let serial = flag
+        .or(profile.mfa_serial.as_deref())
+        .ok_or_else(|| Error::NoSerial {
+            profile: profile.name.clone(),
+            config: files.config.clone(),
+        })?;
+    check_serial(serial)?;
+    Ok(serial.to_string())
+}
 
 /// Checks the serial before any request: a user ARN in place of the device ARN
 /// is the most common mistake, and STS only answers it with a vague error.

@@ -6,7 +6,9 @@ use aws_smithy_types::date_time::Format;
 use std::fmt;
 
 /// A secret string: its Debug output is redacted, and it has no Display.
-#[derive(Clone, PartialEq, Eq)]
+/// It serializes as the plain string, for the cache file only.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -45,6 +47,13 @@ impl Session {
     }
 }
 
+/// Parses RFC 3339 (as written by `rfc3339`, or with a fraction) to epoch seconds.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    DateTime::from_str(text, Format::DateTime)
+        .ok()
+        .map(|t| t.secs())
+}
+
 pub fn rfc3339(epoch_seconds: i64) -> String {
     DateTime::from_secs(epoch_seconds)
         .fmt(Format::DateTime)
@@ -71,5 +80,11 @@ mod tests {
     #[test]
     fn rfc3339_has_no_fraction() {
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(parse_rfc3339("2026-11-18T11:06:40Z"), Some(1_795_000_000));
+        assert_eq!(
+            parse_rfc3339("2026-11-18T11:06:40.75Z"),
+            Some(1_795_000_000)
+        );
+        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 }

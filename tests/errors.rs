@@ -394,7 +394,7 @@ fn http_proxy_and_no_proxy_are_honoured() {
     env.endpoint(&direct.url());
     env.set("HTTP_PROXY", &closed_port_url());
     env.set("NO_PROXY", "127.0.0.1");
-    let out = env.run(&["-t", CODE]);
+    let out = env.run(&["--no-cache", "-t", CODE]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(direct.count(), 1);
 }

@@ -225,7 +225,7 @@ fn profile_from_aws_profile_then_mfa_env_profile() {
         stderr(&out)
     );
     env.set("AWS_PROFILE", "a");
-    let out = env.run(&["-t", "123456"]);
+    let out = env.run(&["--no-cache", "-t", "123456"]);
     assert!(
         stdout(&out).contains("export MFA_ENV_PROFILE='a'\n"),
         "{}",

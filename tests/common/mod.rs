@@ -140,6 +140,27 @@ impl TestEnv {
         cmd
     }
 
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home().join(".cache/mfa-env")
+    }
+
+    /// The cache files whose names end in `ext`, sorted.
+    pub fn cache_files(&self, ext: &str) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(self.cache_dir())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        found.retain(|p| p.to_string_lossy().ends_with(ext));
+        found.sort();
+        found
+    }
+
+    /// The one cached session file.
+    pub fn cache_entry(&self) -> PathBuf {
+        let files = self.cache_files(".json");
+        assert_eq!(files.len(), 1, "one cache entry: {files:?}");
+        files[0].clone()
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.mfa_env(args).output().expect("run mfa-env")
     }
@@ -284,6 +305,8 @@ pub enum Behavior {
     Reply(u16, String),
     /// Accept the connection and never answer.
     Silent,
+    /// Wait this long, then behave as the inner behavior.
+    Slow(Duration, Box<Behavior>),
 }
 
 /// A recording HTTP/1.1 server on 127.0.0.1; it stops with the test process.
@@ -372,6 +395,13 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
         Err(_) => return,
     });
     let mut conn = conn;
+    let behavior = match behavior {
+        Behavior::Slow(pause, inner) => {
+            thread::sleep(pause);
+            *inner
+        }
+        other => other,
+    };
     while let Some((request, raw)) = read_request(&mut reader) {
         if let Behavior::Silent = behavior {
             log.lock().expect("log").push((request, String::new()));
@@ -384,7 +414,7 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
                 Some(answer) => answer,
                 None => (502, String::new(), "moto did not answer".into()),
             },
-            Behavior::Silent => unreachable!(),
+            Behavior::Silent | Behavior::Slow(..) => unreachable!(),
         };
         log.lock().expect("log").push((request, body.clone()));
         let content_type = if head.is_empty() { "text/xml" } else { &head };

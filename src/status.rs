@@ -1,0 +1,145 @@
+//! `mfa-env status` and `mfa-env clear`: what the cache holds, never a secret.
+
+use crate::cache::{Cache, Key};
+use crate::cli::{self, Opts};
+use crate::config::{self, Files};
+use crate::error::Error;
+use crate::log::Log;
+use crate::mfa;
+use crate::session::parse_rfc3339;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Time left as `11h59m`, `4m`, `40s` or `expired`.
+pub fn left(seconds: i64) -> String {
+    match seconds {
+        s if s <= 0 => "expired".into(),
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// The table of cached sessions (of --profile when given).
+pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
+    let Some(cache) = Cache::open(log) else {
+        return Ok(ExitCode::from(1));
+    };
+    let now = now();
+    let mut rows = vec![[
+        "PROFILE".to_string(),
+        "ROLE".into(),
+        "SERIAL".into(),
+        "EXPIRES".into(),
+        "LEFT".into(),
+    ]];
+    for (_, entry) in cache.entries() {
+        if opts.profile.as_ref().is_some_and(|p| *p != entry.profile) {
+            continue;
+        }
+        let expires = parse_rfc3339(&entry.expiration).unwrap_or(0);
+        rows.push([
+            entry.profile.clone(),
+            entry.role_arn.clone().unwrap_or_else(|| "-".into()),
+            entry.serial.clone(),
+            entry.expiration.clone(),
+            left(expires - now),
+        ]);
+    }
+    let mut out = String::new();
+    if rows.len() == 1 {
+        out.push_str(&format!(
+            "no cached sessions in {}\n",
+            cache.dir().display()
+        ));
+    } else {
+        let widths: Vec<usize> = (0..5)
+            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .collect();
+        for row in &rows {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
+            out.push_str(cells.join("  ").trim_end());
+            out.push('\n');
+        }
+    }
+    print!("{}", crate::error::clean_lines(&out));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `status --check`: 0 when the profile mfa-env would use has a cached session
+/// with more than --min-ttl left, else 1. Prints nothing, ever.
+pub fn check(opts: &Opts) -> ExitCode {
+    let valid = || -> Option<()> {
+        let min_ttl = cli::parse_min_ttl(opts.min_ttl.as_deref()).ok()?;
+        let files = Files::locate();
+        let profile = config::load(&files, &config::profile_name(opts.profile.as_deref())).ok()?;
+        let serial = mfa::serial(opts.serial.as_deref(), &profile, &files).ok()?;
+        let silent = Log {
+            quiet: true,
+            verbose: false,
+        };
+        let cache = Cache::open(silent)?;
+        cache
+            .get(&Key::user(&profile.access_key_id, &serial), now(), min_ttl)
+            .map(|_| ())
+    };
+    match valid() {
+        Some(()) => ExitCode::SUCCESS,
+        None => ExitCode::from(1),
+    }
+}
+
+/// `clear`: the sessions cached for the profile (by the name they were cached
+/// under), or with `--all` every file mfa-env made in its folder.
+pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<ExitCode, Error> {
+    let Some(cache) = Cache::open(log) else {
+        return Ok(ExitCode::from(1));
+    };
+    let (deleted, whose) = if all {
+        (cache.clear_all(), "all profiles".to_string())
+    } else {
+        let name = config::profile_name(opts.profile.as_deref());
+        (
+            cache.clear(|entry| entry.profile == name),
+            format!("profile '{name}'"),
+        )
+    };
+    if !opts.quiet {
+        println!(
+            "{}",
+            crate::error::clean(&format!(
+                "deleted {deleted} cached session{} of {whose} from {}",
+                if deleted == 1 { "" } else { "s" },
+                cache.dir().display()
+            ))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::left;
+
+    #[test]
+    fn time_left() {
+        assert_eq!(left(-5), "expired");
+        assert_eq!(left(0), "expired");
+        assert_eq!(left(40), "40s");
+        assert_eq!(left(299), "4m");
+        assert_eq!(left(43_140), "11h59m");
+        assert_eq!(left(3600), "1h00m");
+    }
+}
