@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Benchmarks of mfa-env, for the figures in the README (never timed tests).
 
-    bench/bench.py [--runs N] [--binary PATH]
+    bench/bench.py [--runs N] [--binary PATH] [--awsume PATH] [--aws PATH]
 
 Builds nothing: run `cargo build --release` first. Starts moto's STS server on a
 free loopback port, makes a temporary HOME with fake keys, then runs each
 command N times (default 30) and prints the median wall time and the peak RSS
-(from wait4) as a Markdown table. Only 127.0.0.1 is contacted.
+(GNU time's %M) as a Markdown table. Only 127.0.0.1 is contacted.
+
+Rows: a cold run (no cache: one GetSessionToken to moto) beside one signed curl
+request to the same moto; a cache hit beside `mfa-env --help` (the cost of
+starting the binary at all); and, where installed, awsume's cached call and the
+AWS CLI's floor (`aws configure get region`: start-up and config, no network).
 """
 
 import argparse
@@ -87,6 +92,8 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser.add_argument("--binary", default=f"{root}/target/release/mfa-env")
+    parser.add_argument("--awsume", default=shutil.which("awsumepy"), help="awsumepy to compare with")
+    parser.add_argument("--aws", default=shutil.which("aws"), help="AWS CLI to compare with")
     args = parser.parse_args()
     if not os.path.exists(args.binary):
         raise SystemExit(f"{args.binary} is missing: cargo build --release")
@@ -101,15 +108,27 @@ def main():
     }
     rows = []
     try:
-        mfa = [args.binary, "--token-code", "123456"]
+        cold = [args.binary, "--no-cache", "--token-code", "123456"]
+        rows.append(("mfa-env, cold (GetSessionToken to moto)", *measure(cold, env, args.runs)))
         curl = shutil.which("curl")
-        rows.append(("mfa-env, cold (GetSessionToken to moto)", *measure(mfa, env, args.runs)))
         if curl:
             body = f"Action=GetSessionToken&Version=2011-06-15&SerialNumber={SERIAL}&TokenCode=123456"
             bare = [curl, "-sf", "-o", "/dev/null", "--aws-sigv4", "aws:amz:us-east-1:sts",
                     "--user", f"{KEY_ID}:{SECRET}", "-d", body, url + "/"]
             rows.append(("curl, one signed GetSessionToken to moto", *measure(bare, env, args.runs)))
-        rows.append(("mfa-env --help", *measure([args.binary, "--help"], env, args.runs)))
+        subprocess.run([args.binary, "--token-code", "123456"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        hit = measure([args.binary], env, args.runs)
+        rows.append(("mfa-env, cache hit", *hit))
+        help_ = measure([args.binary, "--help"], env, args.runs)
+        rows.append(("mfa-env --help", *help_))
+        if args.awsume:
+            subprocess.run([args.awsume, "default", "--mfa-token", "123456"], env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            rows.append(("awsume, cache hit (awsumepy default)", *measure([args.awsume, "default"], env, args.runs)))
+        if args.aws:
+            rows.append(("AWS CLI floor (aws configure get region)",
+                         *measure([args.aws, "configure", "get", "region"], env, args.runs)))
     finally:
         moto.kill()
         moto.wait()
@@ -120,6 +139,7 @@ def main():
     print("|---|---:|---:|")
     for name, wall, rss in rows:
         print(f"| {name} | {wall:.2f} ms | {rss:.1f} MiB |")
+    print(f"\ncache hit / --help: {hit[0] / help_[0]:.2f}x")
     size = os.path.getsize(args.binary)
     print(f"\nrelease binary: {size / 1024 / 1024:.2f} MiB ({size} bytes)")
 
