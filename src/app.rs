@@ -3,12 +3,12 @@
 
 use crate::cache::{Cache, Entry, Key};
 use crate::cli::{self, Cli, Command, Opts};
-use crate::config::{self, Files};
+use crate::config::{self, Files, Profile};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::output::{self, Exports};
 use crate::session::Session;
-use crate::sts::{self, Endpoint, SessionRequest};
+use crate::sts::{self, Call, Endpoint, Signer};
 use crate::{exec, mfa, status};
 use clap::Parser;
 use std::ffi::OsString;
@@ -36,10 +36,11 @@ pub fn main() -> ExitCode {
 /// Gets a session (from the cache, or with an MFA code from STS) and hands it
 /// to the shell or to the command.
 fn run(opts: &Opts, command: &[OsString], log: Log) -> Result<(), Error> {
-    let duration = match &opts.duration {
-        Some(text) => cli::parse_duration(text)?,
-        None => cli::DEFAULT_DURATION,
-    };
+    let duration = opts
+        .duration
+        .as_deref()
+        .map(cli::parse_duration)
+        .transpose()?;
     let min_ttl = cli::parse_min_ttl(opts.min_ttl.as_deref())?;
 
     let files = Files::locate();
@@ -51,67 +52,234 @@ fn run(opts: &Opts, command: &[OsString], log: Log) -> Result<(), Error> {
     ));
     let profile = config::load(&files, &name)?;
     let serial = mfa::serial(opts.serial.as_deref(), &profile, &files)?;
-    let region = config::region(opts.region.as_deref(), &profile)?;
+    // Outside the aws partition a region is needed to work at all: the
+    // serial's partition picks its usual one when none is configured.
+    let region = config::region(opts.region.as_deref(), &profile)?
+        .or_else(|| sts::partition_region(mfa::partition(&serial)).map(str::to_string));
+    let plan = Plan::choose(&profile, duration)?;
     exec::check(command)?;
 
-    let key = Key::user(&profile.access_key_id, &serial);
+    let endpoint = Endpoint::resolve(&profile, region.as_deref(), mfa::partition(&serial));
+    let call = Call {
+        profile: &profile,
+        serial: &serial,
+        endpoint: &endpoint,
+    };
     let cache = if opts.no_cache {
         None
     } else {
         Cache::open(log)
     };
-    let reuse = || match &cache {
-        Some(cache) if !opts.refresh => cache.get(&key, status::now(), min_ttl),
-        _ => None,
+    let get = Getter {
+        opts,
+        log,
+        cache: cache.as_ref(),
+        min_ttl,
+        call: &call,
     };
-    let session = match reuse() {
-        Some(session) => cached(session, log),
-        None => {
-            let _lock = cache.as_ref().and_then(|c| c.lock(&key));
-            // Another mfa-env may have made it while this one waited.
-            match reuse() {
-                Some(session) => cached(session, log),
-                None => {
-                    let endpoint =
-                        Endpoint::resolve(&profile, region.as_deref(), mfa::partition(&serial));
-                    let code = mfa::code(opts.token_code.as_deref(), &name, &serial)?;
-                    log.say(&format!(
-                        "GetSessionToken for {serial}, {duration}s, at {} (region {})",
-                        endpoint.url(),
-                        endpoint.region
-                    ));
-                    let session = sts::get_session_token(&SessionRequest {
-                        profile: &profile,
-                        serial: &serial,
-                        code: &code,
-                        duration_seconds: duration,
-                        endpoint: &endpoint,
-                    })?;
-                    log.say(&format!(
-                        "new session {} valid until {}",
-                        session.access_key_id,
-                        session.expiration_rfc3339()
-                    ));
-                    if let Some(cache) = &cache {
-                        cache.put(&key, &Entry::new(&name, &key, &session));
-                    }
-                    session
-                }
-            }
-        }
+    let session = match plan {
+        Plan::User(duration) => get.mfa_session(duration, opts.refresh)?,
+        Plan::Chained(duration) => get.cached_or_new(
+            &Key::session(&profile, &serial),
+            &name,
+            opts.refresh,
+            || get.chained(duration),
+        )?,
+        Plan::Direct(duration) => get.cached_or_new(
+            &Key::session(&profile, &serial),
+            &name,
+            opts.refresh,
+            || get.direct(duration),
+        )?,
     };
 
     let exports = output::exports(&session, region.as_deref(), &name);
     deliver(command, &exports)
 }
 
-fn cached(session: Session, log: Log) -> Session {
-    log.say(&format!(
-        "cached session {} valid until {}",
-        session.access_key_id,
-        session.expiration_rfc3339()
-    ));
-    session
+/// How the session of the selected profile is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// GetSessionToken for this many seconds.
+    User(u32),
+    /// AssumeRole signed with the (cached) MFA session: no second prompt, at
+    /// most 1 hour, as AWS caps chained role sessions.
+    Chained(u32),
+    /// AssumeRole signed with the long-term keys, with the MFA code itself:
+    /// for more than 1 hour (up to 12).
+    Direct(u32),
+}
+
+const CHAINED_MAX: u32 = 3600;
+const ROLE_MAX: u32 = 12 * 3600;
+
+impl Plan {
+    fn choose(profile: &Profile, flag: Option<u32>) -> Result<Plan, Error> {
+        if profile.roles.is_empty() {
+            return Ok(Plan::User(flag.unwrap_or(cli::DEFAULT_DURATION)));
+        }
+        let asked = flag.or(profile.duration_seconds);
+        let too_long = |why| Error::RoleDuration {
+            asked: status::left(i64::from(asked.unwrap_or(0))),
+            why,
+        };
+        match asked {
+            None => Ok(Plan::Chained(CHAINED_MAX)),
+            Some(d) if d < cli::MIN_DURATION => Err(Error::RoleDuration {
+                asked: format!("{d}s"),
+                why: "a role session lasts at least 15 minutes",
+            }),
+            Some(d) if d <= CHAINED_MAX => Ok(Plan::Chained(d)),
+            Some(d) if d > ROLE_MAX => Err(too_long("AssumeRole gives at most 12 hours")),
+            Some(_) if profile.roles.len() > 1 => Err(too_long(
+                "this profile chains several roles, and AWS caps a chained role session at 1 hour",
+            )),
+            Some(d) => Ok(Plan::Direct(d)),
+        }
+    }
+
+    fn describe(&self, profile: &Profile) -> String {
+        let role = profile.roles.last().map(|r| r.arn.as_str()).unwrap_or("");
+        match self {
+            Plan::User(d) => format!("GetSessionToken for {d}s"),
+            Plan::Chained(d) => format!(
+                "role {role}: AssumeRole for {d}s signed with the MFA session of profile '{}' (chained: no second prompt, 1 hour at most)",
+                profile.keys.profile
+            ),
+            Plan::Direct(d) => format!(
+                "role {role}: AssumeRole for {d}s with the MFA code itself, because more than 1 hour was asked for and AWS caps chained role sessions at 1 hour"
+            ),
+        }
+    }
+}
+
+/// Gets sessions from the cache or from STS, asking for a code only when needed.
+struct Getter<'a> {
+    opts: &'a Opts,
+    log: Log,
+    cache: Option<&'a Cache>,
+    min_ttl: i64,
+    call: &'a Call<'a>,
+}
+
+impl Getter<'_> {
+    /// The cached session of `key`, or a new one from `make`, under the entry's
+    /// lock so that runs started together ask for one code.
+    fn cached_or_new(
+        &self,
+        key: &Key,
+        profile: &str,
+        refresh: bool,
+        make: impl FnOnce() -> Result<Session, Error>,
+    ) -> Result<Session, Error> {
+        let reuse = || match self.cache {
+            Some(cache) if !refresh => cache.get(key, status::now(), self.min_ttl),
+            _ => None,
+        };
+        if let Some(session) = reuse() {
+            self.say("cached", &session);
+            return Ok(session);
+        }
+        let _lock = self.cache.and_then(|c| c.lock(key));
+        // Another mfa-env may have made it while this one waited.
+        if let Some(session) = reuse() {
+            self.say("cached", &session);
+            return Ok(session);
+        }
+        let session = make()?;
+        self.say("new", &session);
+        if let Some(cache) = self.cache {
+            cache.put(key, &Entry::new(profile, key, &session));
+        }
+        Ok(session)
+    }
+
+    fn say(&self, kind: &str, session: &Session) {
+        self.log.say(&format!(
+            "{kind} session {} valid until {}",
+            session.access_key_id,
+            session.expiration_rfc3339()
+        ));
+    }
+
+    fn code(&self) -> Result<String, Error> {
+        mfa::code(
+            self.opts.token_code.as_deref(),
+            &self.call.profile.name,
+            self.call.serial,
+        )
+    }
+
+    /// The MFA session of the long-term keys (GetSessionToken), cached under
+    /// the keys' own profile.
+    fn mfa_session(&self, duration: u32, refresh: bool) -> Result<Session, Error> {
+        let keys = &self.call.profile.keys;
+        let key = Key::user(&keys.access_key_id, self.call.serial);
+        self.cached_or_new(&key, &keys.profile, refresh, || {
+            let code = self.code()?;
+            self.log.say(&format!(
+                "GetSessionToken for {}, {duration}s, at {} (region {})",
+                self.call.serial,
+                self.call.endpoint.url(),
+                self.call.endpoint.region
+            ));
+            sts::get_session_token(self.call, &code, duration)
+        })
+    }
+
+    /// Each role of the chain assumed in turn from the MFA session. When STS
+    /// rejects a cached MFA session (expired early, revoked), it is dropped and
+    /// a new one made, once.
+    fn chained(&self, duration: u32) -> Result<Session, Error> {
+        self.log
+            .say(&Plan::Chained(duration).describe(self.call.profile));
+        let mfa = self.mfa_session(cli::DEFAULT_DURATION, false)?;
+        match self.assume_chain(&mfa, duration) {
+            Err(err) if err.is_rejected_session() => {
+                self.log.warn(
+                    "STS rejected the cached MFA session; dropping it and asking for a new one",
+                );
+                if let Some(cache) = self.cache {
+                    let keys = &self.call.profile.keys;
+                    cache.remove(&Key::user(&keys.access_key_id, self.call.serial));
+                }
+                let mfa = self.mfa_session(cli::DEFAULT_DURATION, true)?;
+                self.assume_chain(&mfa, duration)
+            }
+            other => other,
+        }
+    }
+
+    fn assume_chain(&self, mfa: &Session, duration: u32) -> Result<Session, Error> {
+        let mut current = mfa.clone();
+        for role in &self.call.profile.roles {
+            self.log
+                .say(&format!("AssumeRole {} as {}", role.arn, role.session_name));
+            current = sts::assume_role(self.call, Signer::session(&current), role, duration, None)?;
+        }
+        Ok(current)
+    }
+
+    /// One role, assumed with the long-term keys and the code itself.
+    fn direct(&self, duration: u32) -> Result<Session, Error> {
+        let profile = self.call.profile;
+        let role = profile.roles.last().ok_or_else(|| Error::Request {
+            why: "no role to assume".into(),
+        })?;
+        self.log.say(&Plan::Direct(duration).describe(profile));
+        let code = self.code()?;
+        self.log.say(&format!(
+            "AssumeRole {} as {} with the MFA code",
+            role.arn, role.session_name
+        ));
+        sts::assume_role(
+            self.call,
+            Signer::keys(&profile.keys),
+            role,
+            duration,
+            Some(&code),
+        )
+    }
 }
 
 /// Prints the export lines, or runs the command with them.

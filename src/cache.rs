@@ -7,6 +7,7 @@
 //! a symlink, and no file that another user owns or that group or others can
 //! open is trusted.
 
+use crate::config::Profile;
 use crate::log::Log;
 use crate::session::{Secret, Session, parse_rfc3339, rfc3339};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,23 @@ pub struct Key {
 }
 
 impl Key {
+    /// The key of the session the profile resolves to: its role session, or
+    /// for a user profile its MFA session.
+    pub fn session(profile: &Profile, serial: &str) -> Key {
+        let roles = &profile.roles;
+        let last = roles.last();
+        Key {
+            role_arn: roles
+                .iter()
+                .map(|r| r.arn.as_str())
+                .collect::<Vec<_>>()
+                .join(" > "),
+            session_name: last.map(|r| r.session_name.clone()).unwrap_or_default(),
+            external_id: last.and_then(|r| r.external_id.clone()).unwrap_or_default(),
+            ..Key::user(&profile.keys.access_key_id, serial)
+        }
+    }
+
     /// The key of a user's own MFA session (GetSessionToken).
     pub fn user(access_key_id: &str, serial: &str) -> Key {
         Key {

@@ -56,48 +56,141 @@ fn expand_home(path: OsString, home: Option<&OsString>) -> PathBuf {
     }
 }
 
-/// What mfa-env needs from one profile.
+/// The selected profile, resolved through its source_profile chain.
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
+    /// The long-term keys at the end of the chain.
+    pub keys: Keys,
+    /// The roles to assume, from the keys outward; empty for a user profile.
+    pub roles: Vec<Role>,
+    /// The first mfa_serial from the selected profile toward the keys.
     pub mfa_serial: Option<String>,
+    /// The selected profile's duration_seconds.
+    pub duration_seconds: Option<u32>,
     pub region: Option<String>,
     pub ca_bundle: Option<String>,
     pub endpoint_url: Option<String>,
-    /// The file the keys were read from, for error messages.
-    pub key_file: PathBuf,
 }
 
-/// Loads and checks profile `name`: it must exist and hold long-term keys.
+/// Long-term keys and where they were read.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub profile: String,
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    /// The file the keys were read from, for error messages.
+    pub file: PathBuf,
+}
+
+/// One role of a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub profile: String,
+    pub arn: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+}
+
+/// Loads profile `name` and follows source_profile to the long-term keys.
 pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
     let set = parse(files, true, true)?;
-    let Some(section) = set.get_profile(name) else {
-        let mut found: Vec<&str> = set.profiles().collect();
-        found.sort_unstable();
-        return Err(Error::ProfileNotFound {
-            profile: name.to_string(),
-            files: files.both(),
-            found: if found.is_empty() {
-                "none".into()
-            } else {
-                found.join(", ")
-            },
-        });
-    };
-    let get = |key: &str| {
+    let selected = set
+        .get_profile(name)
+        .ok_or_else(|| not_found(&set, files, name))?;
+    let value = |section: &aws_config::profile::Profile, key: &str| {
         section
             .get(key)
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_string)
     };
-    let key_file = key_file(files, name);
+    let duration_seconds = match value(selected, "duration_seconds") {
+        Some(text) => Some(text.parse::<u32>().map_err(|_| Error::BadDurationSeconds {
+            profile: name.to_string(),
+            value: text,
+        })?),
+        None => None,
+    };
+    let mut visited: Vec<String> = Vec::new();
+    let mut roles = Vec::new();
+    let mut mfa_serial = None;
+    let mut current = name.to_string();
+    let keys = loop {
+        if visited.contains(&current) {
+            visited.push(current);
+            return Err(Error::SourceCycle {
+                chain: visited.join(" → "),
+            });
+        }
+        let Some(section) = set.get_profile(&current) else {
+            return Err(Error::SourceNotFound {
+                profile: visited.last().cloned().unwrap_or_default(),
+                source_profile: current,
+                files: files.both(),
+            });
+        };
+        visited.push(current.clone());
+        mfa_serial = mfa_serial.or_else(|| value(section, "mfa_serial"));
+        let Some(arn) = value(section, "role_arn") else {
+            break keys(files, section, &current)?;
+        };
+        check_role_arn(&current, &arn)?;
+        let external_id = match section.get("external_id").map(str::trim) {
+            Some("") => return Err(Error::EmptyExternalId { profile: current }),
+            other => other.map(str::to_string),
+        };
+        roles.push(Role {
+            session_name: value(section, "role_session_name")
+                .unwrap_or_else(|| default_session_name(&current)),
+            profile: current.clone(),
+            arn,
+            external_id,
+        });
+        let Some(source) = value(section, "source_profile") else {
+            return Err(Error::NoSourceProfile { profile: current });
+        };
+        // `source_profile` naming itself means: my own keys assume my role.
+        if source == current {
+            break keys(files, section, &current)?;
+        }
+        current = source;
+    };
+    roles.reverse();
+    Ok(Profile {
+        name: name.to_string(),
+        keys,
+        roles,
+        mfa_serial,
+        duration_seconds,
+        region: value(selected, "region"),
+        ca_bundle: value(selected, "ca_bundle"),
+        endpoint_url: value(selected, "endpoint_url"),
+    })
+}
+
+fn not_found(set: &ProfileSet, files: &Files, name: &str) -> Error {
+    let mut found: Vec<&str> = set.profiles().collect();
+    found.sort_unstable();
+    Error::ProfileNotFound {
+        profile: name.to_string(),
+        files: files.both(),
+        found: if found.is_empty() {
+            "none".into()
+        } else {
+            found.join(", ")
+        },
+    }
+}
+
+/// The long-term keys of one profile, refused when missing or temporary.
+fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Result<Keys, Error> {
+    let get = |key: &str| section.get(key).map(str::trim).filter(|v| !v.is_empty());
+    let file = key_file(files, name);
     let missing = |missing| Error::MissingKeys {
         profile: name.to_string(),
         missing,
-        file: key_file.clone(),
+        file: file.clone(),
     };
     let access_key_id = get("aws_access_key_id").ok_or_else(|| missing("aws_access_key_id"))?;
     let secret = get("aws_secret_access_key").ok_or_else(|| missing("aws_secret_access_key"))?;
@@ -111,20 +204,50 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
     if let Some(why) = temporary {
         return Err(Error::TemporaryKeys {
             profile: name.to_string(),
-            file: key_file,
+            file,
             why,
         });
     }
-    Ok(Profile {
-        name: name.to_string(),
-        access_key_id,
+    Ok(Keys {
+        profile: name.to_string(),
+        access_key_id: access_key_id.to_string(),
         secret_access_key: Secret::new(secret),
-        mfa_serial: get("mfa_serial"),
-        region: get("region"),
-        ca_bundle: get("ca_bundle"),
-        endpoint_url: get("endpoint_url"),
-        key_file,
+        file,
     })
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/NAME`, caught before any request.
+fn check_role_arn(profile: &str, arn: &str) -> Result<(), Error> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = match parts[..] {
+        ["arn", partition, "iam", "", account, resource] => {
+            partition.starts_with("aws")
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.len() > 5
+                && resource.starts_with("role/")
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRoleArn {
+            profile: profile.to_string(),
+            arn: arn.to_string(),
+        })
+    }
+}
+
+/// `mfa-env-PROFILE`, kept to what STS allows in a session name
+/// ([A-Za-z0-9_+=,.@-], at most 64 characters).
+pub fn default_session_name(profile: &str) -> String {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c);
+    format!("mfa-env-{profile}")
+        .chars()
+        .map(|c| if allowed(c) { c } else { '-' })
+        .take(64)
+        .collect()
 }
 
 /// The credentials file when it defines the profile's key, else the config file.
@@ -221,4 +344,16 @@ fn is_host_label(region: &str) -> bool {
         && region
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_session_name;
+
+    #[test]
+    fn session_names() {
+        assert_eq!(default_session_name("work"), "mfa-env-work");
+        assert_eq!(default_session_name("a/b:c%d"), "mfa-env-a-b-c-d");
+        assert_eq!(default_session_name(&"x".repeat(100)).len(), 64);
+    }
 }

@@ -45,6 +45,45 @@ pub enum Error {
     },
 
     #[error(
+        "profile '{profile}' names source_profile '{source_profile}', which is not in {files}. Fix source_profile, or add that profile with the long-term keys"
+    )]
+    SourceNotFound {
+        profile: String,
+        source_profile: String,
+        files: String,
+    },
+
+    #[error(
+        "the source_profile chain goes round in a circle: {chain}. Point the last source_profile at a profile with long-term keys"
+    )]
+    SourceCycle { chain: String },
+
+    #[error(
+        "profile '{profile}' has a role_arn but no source_profile, so mfa-env does not know whose long-term keys assume the role. Add `source_profile = NAME` naming the profile with your AKIA… keys (credential_source is not supported)"
+    )]
+    NoSourceProfile { profile: String },
+
+    #[error(
+        "profile '{profile}' has role_arn '{arn}', which is not a role ARN. It must look like arn:aws:iam::ACCOUNT:role/NAME"
+    )]
+    BadRoleArn { profile: String, arn: String },
+
+    #[error(
+        "profile '{profile}' has an empty external_id. Remove the line, or set it to the external ID the role's trust policy asks for"
+    )]
+    EmptyExternalId { profile: String },
+
+    #[error(
+        "profile '{profile}' has duration_seconds = {value}, which is not a number of seconds. Use e.g. duration_seconds = 3600"
+    )]
+    BadDurationSeconds { profile: String, value: String },
+
+    #[error(
+        "a role session of {asked} is longer than AWS allows: {why}. Ask for less with --duration or duration_seconds"
+    )]
+    RoleDuration { asked: String, why: &'static str },
+
+    #[error(
         "profile '{profile}' has no mfa_serial, so mfa-env does not know which MFA device to ask for. Add `mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME` (IAM console → your user → Security credentials → Assigned MFA device) to [profile {profile}] in {config}, or pass --serial ARN"
     )]
     NoSerial { profile: String, config: PathBuf },
@@ -172,4 +211,13 @@ pub fn clean_lines(text: &str) -> String {
     text.chars()
         .filter(|c| *c == '\n' || !c.is_control())
         .collect()
+}
+
+impl Error {
+    /// STS refused the session a request was signed with (a cached MFA
+    /// session that expired early or was revoked).
+    pub fn is_rejected_session(&self) -> bool {
+        matches!(self, Error::Sts { code, .. }
+            if ["ExpiredToken", "InvalidToken", "InvalidClientTokenId"].contains(&code.as_str()))
+    }
 }

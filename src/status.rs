@@ -79,7 +79,8 @@ pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
 }
 
 /// `status --check`: 0 when the profile mfa-env would use has a cached session
-/// with more than --min-ttl left, else 1. Prints nothing, ever.
+/// (its own, or the MFA session its role is assumed from) with more than
+/// --min-ttl left, else 1. Prints nothing, ever.
 pub fn check(opts: &Opts) -> ExitCode {
     let valid = || -> Option<()> {
         let min_ttl = cli::parse_min_ttl(opts.min_ttl.as_deref()).ok()?;
@@ -91,8 +92,13 @@ pub fn check(opts: &Opts) -> ExitCode {
             verbose: false,
         };
         let cache = Cache::open(silent)?;
-        cache
-            .get(&Key::user(&profile.access_key_id, &serial), now(), min_ttl)
+        // Valid when mfa-env can hand out a session without asking for a code:
+        // the profile's own session, or the MFA session a role is assumed from.
+        let own = Key::session(&profile, &serial);
+        let mfa = Key::user(&profile.keys.access_key_id, &serial);
+        [own, mfa]
+            .iter()
+            .find_map(|key| cache.get(key, now(), min_ttl))
             .map(|_| ())
     };
     match valid() {

@@ -1,7 +1,7 @@
 //! The one STS request of a cache miss: GetSessionToken signed with the
 //! profile's long-term keys.
 
-use crate::config::Profile;
+use crate::config::{Keys, Profile, Role};
 use crate::error::{Error, causes};
 use crate::session::{Secret, Session};
 use aws_sdk_sts::config::{Credentials, Region};
@@ -63,44 +63,113 @@ impl Endpoint {
     }
 }
 
+/// The region to export for a partition other than `aws`, whose users cannot
+/// do without one (the AWS tools default to us-east-1, which is not theirs).
+pub fn partition_region(partition: &str) -> Option<&'static str> {
+    (partition != "aws").then(|| default_region(partition))
+}
+
 /// The region of a partition's global STS endpoint.
 pub fn default_region(partition: &str) -> &'static str {
     match partition {
         "aws-cn" => "cn-north-1",
         "aws-us-gov" => "us-gov-west-1",
+        "aws-iso" => "us-iso-east-1",
+        "aws-iso-b" => "us-isob-east-1",
         _ => "us-east-1",
     }
 }
 
-pub struct SessionRequest<'a> {
+/// Who signs a request: the long-term keys, or an MFA session.
+pub struct Signer<'a> {
+    pub access_key_id: &'a str,
+    pub secret_access_key: &'a Secret,
+    pub session_token: Option<&'a Secret>,
+}
+
+impl<'a> Signer<'a> {
+    pub fn keys(keys: &'a Keys) -> Signer<'a> {
+        Signer {
+            access_key_id: &keys.access_key_id,
+            secret_access_key: &keys.secret_access_key,
+            session_token: None,
+        }
+    }
+
+    pub fn session(session: &'a Session) -> Signer<'a> {
+        Signer {
+            access_key_id: &session.access_key_id,
+            secret_access_key: &session.secret_access_key,
+            session_token: Some(&session.session_token),
+        }
+    }
+}
+
+/// What every request of one run shares, and what error hints speak of.
+pub struct Call<'a> {
     pub profile: &'a Profile,
     pub serial: &'a str,
-    pub code: &'a str,
-    pub duration_seconds: u32,
     pub endpoint: &'a Endpoint,
 }
 
-/// GetSessionToken: exactly one request, no retry (a retry would resend a code
-/// that STS may already have used up), bounded connect and overall time.
-pub fn get_session_token(req: &SessionRequest<'_>) -> Result<Session, Error> {
-    let client = client(req.profile, req.endpoint)?;
+/// GetSessionToken with the long-term keys: exactly one request, no retry (a
+/// retry would resend a code that STS may already have used up), bounded
+/// connect and overall time.
+pub fn get_session_token(call: &Call<'_>, code: &str, duration: u32) -> Result<Session, Error> {
+    let client = client(Signer::keys(&call.profile.keys), call)?;
+    let sent = block_on(
+        client
+            .get_session_token()
+            .serial_number(call.serial)
+            .token_code(code)
+            .duration_seconds(seconds(duration))
+            .send(),
+    )?;
+    let output = sent.map_err(|err| map_error(err, call, None))?;
+    session(output.credentials(), call)
+}
+
+/// AssumeRole for one role: with an MFA session as signer (chained, no code),
+/// or with the long-term keys and the code itself (`code` given).
+pub fn assume_role(
+    call: &Call<'_>,
+    signer: Signer<'_>,
+    role: &Role,
+    duration: u32,
+    code: Option<&str>,
+) -> Result<Session, Error> {
+    let client = client(signer, call)?;
+    let mut request = client
+        .assume_role()
+        .role_arn(&role.arn)
+        .role_session_name(&role.session_name)
+        .duration_seconds(seconds(duration))
+        .set_external_id(role.external_id.clone());
+    if let Some(code) = code {
+        request = request.serial_number(call.serial).token_code(code);
+    }
+    let output = block_on(request.send())?.map_err(|err| map_error(err, call, Some(role)))?;
+    session(output.credentials(), call)
+}
+
+fn seconds(duration: u32) -> i32 {
+    i32::try_from(duration).unwrap_or(i32::MAX)
+}
+
+fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let duration = i32::try_from(req.duration_seconds).unwrap_or(i32::MAX);
-    let sent = runtime.block_on(
-        client
-            .get_session_token()
-            .serial_number(req.serial)
-            .token_code(req.code)
-            .duration_seconds(duration)
-            .send(),
-    );
-    let output = sent.map_err(|err| map_error(err, req))?;
-    let url = req.endpoint.url();
-    let creds = output.credentials().ok_or_else(|| Error::BadResponse {
-        url,
+    Ok(runtime.block_on(future))
+}
+
+fn session(
+    creds: Option<&aws_sdk_sts::types::Credentials>,
+    call: &Call<'_>,
+) -> Result<Session, Error> {
+    let creds = creds.ok_or_else(|| Error::BadResponse {
+        url: call.endpoint.url(),
         why: "it holds no credentials".into(),
     })?;
     Ok(Session {
@@ -111,14 +180,15 @@ pub fn get_session_token(req: &SessionRequest<'_>) -> Result<Session, Error> {
     })
 }
 
-fn client(profile: &Profile, endpoint: &Endpoint) -> Result<aws_sdk_sts::Client, Error> {
+fn client(signer: Signer<'_>, call: &Call<'_>) -> Result<aws_sdk_sts::Client, Error> {
     let credentials = Credentials::new(
-        &profile.access_key_id,
-        profile.secret_access_key.expose(),
+        signer.access_key_id,
+        signer.secret_access_key.expose(),
+        signer.session_token.map(|t| t.expose().to_string()),
         None,
-        None,
-        "mfa-env profile",
+        "mfa-env",
     );
+    let endpoint = call.endpoint;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(OPERATION_TIMEOUT)
@@ -127,7 +197,7 @@ fn client(profile: &Profile, endpoint: &Endpoint) -> Result<aws_sdk_sts::Client,
     let mut config = aws_sdk_sts::Config::builder()
         .region(Region::new(endpoint.region.clone()))
         .credentials_provider(credentials)
-        .http_client(http_client(profile)?)
+        .http_client(http_client(call.profile)?)
         .timeout_config(timeouts)
         .retry_config(RetryConfig::disabled())
         .use_fips(endpoint.use_fips);
@@ -177,11 +247,11 @@ fn http_client(profile: &Profile) -> Result<SharedHttpClient, Error> {
     )
 }
 
-fn map_error<E>(err: SdkError<E>, req: &SessionRequest<'_>) -> Error
+fn map_error<E>(err: SdkError<E>, call: &Call<'_>, role: Option<&Role>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let url = req.endpoint.url();
+    let url = call.endpoint.url();
     let why = causes(&err);
     match err {
         SdkError::ServiceError(ctx) => {
@@ -191,7 +261,7 @@ where
                 Some(code) => Error::Sts {
                     code: code.to_string(),
                     message: sentence(e.message().unwrap_or("(no message)")),
-                    hint: hint(code, e.message().unwrap_or(""), req),
+                    hint: hint(code, e.message().unwrap_or(""), call, role),
                 },
                 None => Error::BadResponse {
                     url,
@@ -232,9 +302,9 @@ fn sentence(message: &str) -> String {
 }
 
 /// What to do about an STS error code, in the terms of this profile.
-fn hint(code: &str, message: &str, req: &SessionRequest<'_>) -> String {
-    let p = &req.profile.name;
-    let file = req.profile.key_file.display();
+fn hint(code: &str, message: &str, call: &Call<'_>, role: Option<&Role>) -> String {
+    let keys = &call.profile.keys;
+    let (p, file) = (&keys.profile, keys.file.display());
     match code {
         "InvalidClientTokenId" => format!(
             "The long-term access key id of profile '{p}' ({file}) is not known to AWS: it was deleted, deactivated or mistyped. Use your permanent AKIA… key (IAM console → your user → Security credentials)"
@@ -244,7 +314,7 @@ fn hint(code: &str, message: &str, req: &SessionRequest<'_>) -> String {
         ),
         "AccessDenied" if message.contains("unable to validate MFA code") => format!(
             "The serial {} is not an MFA device of this IAM user. Set mfa_serial to the Assigned MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME) shown in IAM console → your user → Security credentials",
-            req.serial
+            call.serial
         ),
         "AccessDenied" if message.contains("one time pass code") => {
             "The code was wrong or already used: each code works only once. Wait for the next code and run mfa-env again".to_string()
@@ -252,18 +322,30 @@ fn hint(code: &str, message: &str, req: &SessionRequest<'_>) -> String {
         "AccessDenied" if message.contains("session credentials") => format!(
             "Profile '{p}' ({file}) holds session keys: put the permanent AKIA… keys back and remove aws_session_token"
         ),
-        "AccessDenied" => format!(
-            "The IAM user of profile '{p}' may not call sts:GetSessionToken; ask your administrator"
-        ),
-        "ExpiredToken" | "InvalidToken" => format!(
-            "The keys of profile '{p}' ({file}) are an expired or damaged session: put the permanent AKIA… keys back"
-        ),
+        "AccessDenied" => match role {
+            Some(role) => format!(
+                "The trust policy of {} must let the IAM user of profile '{p}' assume it, and where it requires MFA (aws:MultiFactorAuthPresent) the session must carry it; check its Principal and Condition, and that the user may call sts:AssumeRole on it",
+                role.arn
+            ),
+            None => format!(
+                "The IAM user of profile '{p}' may not call sts:GetSessionToken; ask your administrator"
+            ),
+        },
+        "ExpiredToken" | "InvalidToken" => match role {
+            Some(_) => "The cached MFA session was rejected: run mfa-env again with --refresh, or `mfa-env clear`".to_string(),
+            None => format!(
+                "The keys of profile '{p}' ({file}) are an expired or damaged session: put the permanent AKIA… keys back"
+            ),
+        },
+        "ValidationError" if message.contains("DurationSeconds") => {
+            "Ask for a shorter session with --duration or duration_seconds, or raise the role's maximum session duration".to_string()
+        }
         "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
             "STS is limiting requests from this account: wait a minute, then run mfa-env again with a new code (mfa-env does not retry, as a code works only once)".to_string()
         }
         "RegionDisabledException" => format!(
             "STS is not active in region {}: choose another with --region, or activate it in IAM → Account settings",
-            req.endpoint.region
+            call.endpoint.region
         ),
         _ => "See the AWS STS documentation for this error code".to_string(),
     }

@@ -305,6 +305,9 @@ pub enum Behavior {
     Reply(u16, String),
     /// Accept the connection and never answer.
     Silent,
+    /// Answer each request with the next of these (status, body); 500 when
+    /// they run out.
+    Script(Arc<Mutex<std::collections::VecDeque<(u16, String)>>>),
     /// Wait this long, then behave as the inner behavior.
     Slow(Duration, Box<Behavior>),
 }
@@ -335,6 +338,19 @@ impl Stub {
         Stub::start(Behavior::Forward(
             moto().trim_start_matches("http://").to_string(),
         ))
+    }
+
+    /// Answers the requests in turn with these (status, body).
+    pub fn script(answers: Vec<(u16, String)>) -> Stub {
+        Stub::start(Behavior::Script(Arc::new(Mutex::new(answers.into()))))
+    }
+
+    /// The Action of each request, in order.
+    pub fn actions(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .map(|r| r.param("Action").unwrap_or_default())
+            .collect()
     }
 
     /// Serves a real STS error document.
@@ -382,6 +398,13 @@ pub fn sts_session_xml() -> String {
     "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>ASIASTUBSTUBSTUB1234</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".to_string()
 }
 
+/// A successful AssumeRole answer, as STS sends it.
+pub fn sts_role_xml(key_id: &str) -> String {
+    format!(
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>{key_id}</AccessKeyId><SecretAccessKey>roleSecret</SecretAccessKey><SessionToken>roleToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/admin/mfa-env-admin</Arn><AssumedRoleId>AROA3XFRBF535PLBIFPI4:mfa-env-admin</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>"
+    )
+}
+
 /// The text between `<tag>` and `</tag>`.
 pub fn xml_field(xml: &str, tag: &str) -> Option<String> {
     let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
@@ -410,6 +433,12 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
         }
         let (status, head, body) = match &behavior {
             Behavior::Reply(status, body) => (*status, String::new(), body.clone()),
+            Behavior::Script(queue) => queue
+                .lock()
+                .expect("script")
+                .pop_front()
+                .map(|(status, body)| (status, String::new(), body))
+                .unwrap_or((500, String::new(), "script ran out".into())),
             Behavior::Forward(target) => match forward(target, &raw) {
                 Some(answer) => answer,
                 None => (502, String::new(), "moto did not answer".into()),

@@ -1,0 +1,393 @@
+//! Role profiles: one MFA prompt for many roles, the over-1h direct path,
+//! re-assuming from the cached MFA session, and bad role configuration.
+
+mod common;
+
+use common::*;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
+const READONLY: &str = "arn:aws:iam::123456789012:role/readonly";
+
+/// `base` holds the keys and the serial; `admin` and `ro` are roles of it.
+fn roles_env(url: &str) -> TestEnv {
+    let mut env = TestEnv::empty();
+    env.endpoint(url);
+    env.write_credentials(&format!(
+        "[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    env.write_config(&format!(
+        "[profile base]\nmfa_serial = {SERIAL}\n\
+         [profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nregion = eu-central-1\n\
+         [profile ro]\nrole_arn = {READONLY}\nsource_profile = base\nexternal_id = ext-42\nrole_session_name = alice-ro\n"
+    ));
+    env
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    stdout(out)
+}
+
+#[test]
+fn one_prompt_serves_two_roles() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    let admin = ok(&env.run(&["-p", "admin", "-t", CODE]));
+    // No code source and no terminal: it must not need a code.
+    let ro = ok(&env.run(&["-p", "ro"]));
+    assert_eq!(
+        stub.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"]
+    );
+
+    let responses = stub.responses();
+    let mfa_key = xml_field(&responses[0], "AccessKeyId").expect("mfa key");
+    let mfa_token = xml_field(&responses[0], "SessionToken").expect("mfa token");
+    let requests = stub.requests();
+    assert_eq!(
+        requests[0].param("DurationSeconds").as_deref(),
+        Some("43200")
+    );
+    for (request, arn) in [(&requests[1], ADMIN), (&requests[2], READONLY)] {
+        let auth = request.header("authorization").expect("signed");
+        assert!(
+            auth.contains(&format!("Credential={mfa_key}/")),
+            "signed with the MFA session: {auth}"
+        );
+        assert_eq!(
+            request.header("x-amz-security-token"),
+            Some(mfa_token.as_str())
+        );
+        assert_eq!(request.param("RoleArn").as_deref(), Some(arn));
+        assert_eq!(request.param("DurationSeconds").as_deref(), Some("3600"));
+        assert_eq!(request.param("TokenCode"), None, "chained: no code");
+        assert_eq!(request.param("SerialNumber"), None);
+    }
+    assert_eq!(
+        requests[1].param("RoleSessionName").as_deref(),
+        Some("mfa-env-admin")
+    );
+    assert_eq!(requests[1].param("ExternalId"), None);
+    assert_eq!(
+        requests[2].param("RoleSessionName").as_deref(),
+        Some("alice-ro")
+    );
+    assert_eq!(requests[2].param("ExternalId").as_deref(), Some("ext-42"));
+
+    for (text, response, profile) in [(&admin, &responses[1], "admin"), (&ro, &responses[2], "ro")]
+    {
+        let key = xml_field(response, "AccessKeyId").expect("role key");
+        assert!(text.contains(&format!("export AWS_ACCESS_KEY_ID='{key}'\n")));
+        assert!(text.contains(&format!("export MFA_ENV_PROFILE='{profile}'\n")));
+    }
+    assert!(admin.contains("export AWS_REGION='eu-central-1'\n"));
+
+    // One cache entry per role, and the MFA session under its own profile.
+    assert_eq!(env.cache_files(".json").len(), 3);
+    let status = stdout(&env.run(&["status"]));
+    assert!(status.contains(&format!("admin    {ADMIN}")), "{status}");
+    assert!(status.contains("base     -"), "{status}");
+    assert!(status.contains(&format!("ro       {READONLY}")), "{status}");
+
+    // Both role sessions are now cached: no more requests.
+    assert_eq!(ok(&env.run(&["-p", "admin"])), admin);
+    assert_eq!(stub.count(), 3);
+}
+
+#[test]
+fn expired_role_session_is_assumed_again_without_a_prompt() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    ok(&env.run(&["-p", "admin", "-t", CODE]));
+    // Make the role entry nearly expired (the MFA session stays valid).
+    let soon = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 60;
+    let date = std::process::Command::new("date")
+        .args(["-u", "-d", &format!("@{soon}"), "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .expect("date");
+    let soon = String::from_utf8_lossy(&date.stdout).trim().to_string();
+    let mut rewritten = 0;
+    for path in env.cache_files(".json") {
+        let text = std::fs::read_to_string(&path).expect("read");
+        if text.contains(ADMIN) {
+            let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+            let old = value["expiration"]
+                .as_str()
+                .expect("expiration")
+                .to_string();
+            std::fs::write(&path, text.replace(&old, &soon)).expect("write");
+            rewritten += 1;
+        }
+    }
+    assert_eq!(rewritten, 1);
+    let out = env.run(&["-p", "admin"]);
+    ok(&out);
+    assert_eq!(
+        stub.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"]
+    );
+}
+
+#[test]
+fn over_one_hour_assumes_directly_with_the_code() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    let out = env.run(&["-p", "ro", "-d", "4h", "-t", CODE, "-v"]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("with the MFA code itself, because more than 1 hour"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stub.actions(), ["AssumeRole"]);
+    let request = &stub.requests()[0];
+    let auth = request.header("authorization").expect("signed");
+    assert!(
+        auth.contains(&format!("Credential={KEY_ID}/")),
+        "long-term keys: {auth}"
+    );
+    assert_eq!(request.header("x-amz-security-token"), None);
+    assert_eq!(request.param("DurationSeconds").as_deref(), Some("14400"));
+    assert_eq!(request.param("SerialNumber").as_deref(), Some(SERIAL));
+    assert_eq!(request.param("TokenCode").as_deref(), Some(CODE));
+    assert_eq!(request.param("ExternalId").as_deref(), Some("ext-42"));
+    assert_eq!(
+        env.cache_files(".json").len(),
+        1,
+        "the role session is cached"
+    );
+
+    // duration_seconds in the profile chooses the same path.
+    let stub = Stub::moto();
+    let mut env = roles_env(&stub.url());
+    env.write_config(&format!(
+        "[profile base]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nduration_seconds = 7200\n"
+    ));
+    env.endpoint(&stub.url());
+    ok(&env.run(&["-p", "admin", "-t", CODE]));
+    assert_eq!(stub.actions(), ["AssumeRole"]);
+    assert_eq!(
+        stub.requests()[0].param("DurationSeconds").as_deref(),
+        Some("7200")
+    );
+}
+
+#[test]
+fn rejected_mfa_session_is_dropped_and_made_again() {
+    let moto_stub = Stub::moto();
+    let mut env = roles_env(&moto_stub.url());
+    ok(&env.run(&["-p", "base", "-t", CODE]));
+    assert_eq!(env.cache_files(".json").len(), 1);
+
+    let script = Stub::script(vec![
+        (
+            400,
+            sts_error_xml(
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            ),
+        ),
+        (200, sts_session_xml()),
+        (200, sts_role_xml("ASIAROLEROLEROLE1234")),
+    ]);
+    env.endpoint(&script.url());
+    let out = env.run(&["-p", "admin", "-t", CODE]);
+    let text = ok(&out);
+    assert!(
+        stderr(&out).contains("warning: STS rejected the cached MFA session"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        script.actions(),
+        ["AssumeRole", "GetSessionToken", "AssumeRole"]
+    );
+    assert!(text.contains("export AWS_ACCESS_KEY_ID='ASIAROLEROLEROLE1234'\n"));
+    // The new MFA session signed the second AssumeRole and replaced the old one.
+    let auth = script.requests()[2]
+        .header("authorization")
+        .unwrap_or("")
+        .to_string();
+    assert!(auth.contains("Credential=ASIASTUBSTUBSTUB1234/"), "{auth}");
+    let status = stdout(&env.run(&["status"]));
+    assert!(status.contains("2030-01-02T03:04:05Z"), "{status}");
+}
+
+#[test]
+fn access_denied_by_the_trust_policy() {
+    let script = Stub::script(vec![
+        (200, sts_session_xml()),
+        (
+            403,
+            sts_error_xml(
+                "AccessDenied",
+                &format!(
+                    "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:AssumeRole on resource: {ADMIN}"
+                ),
+            ),
+        ),
+    ]);
+    let env = roles_env(&script.url());
+    let out = env.run(&["-p", "admin", "-t", CODE]);
+    assert_fails(
+        &out,
+        &[
+            "AccessDenied",
+            "is not authorized to perform: sts:AssumeRole",
+            &format!("The trust policy of {ADMIN}"),
+            "aws:MultiFactorAuthPresent",
+        ],
+    );
+    assert_eq!(script.count(), 2);
+}
+
+#[test]
+fn role_profile_runs_a_command_and_refuses_stale_environment_keys() {
+    let stub = Stub::moto();
+    let mut env = roles_env(&stub.url());
+    env.set("AWS_ACCESS_KEY_ID", "ASIAOLDSESSIONOLDSESS");
+    env.set("AWS_SESSION_TOKEN", "old");
+    env.set("AWS_PROFILE", "admin");
+    let out = env.run(&[
+        "-t",
+        CODE,
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_ACCESS_KEY_ID $MFA_ENV_PROFILE ${AWS_PROFILE-unset}\"; exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let key = xml_field(&stub.responses()[1], "AccessKeyId").expect("role key");
+    assert_eq!(stdout(&out), format!("{key} admin unset\n"));
+    let auth = stub.requests()[0]
+        .header("authorization")
+        .unwrap_or("")
+        .to_string();
+    assert!(auth.contains(&format!("Credential={KEY_ID}/")), "{auth}");
+}
+
+#[test]
+fn session_name_is_cleaned_and_partition_picks_the_region() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    env.write_config(
+        "[profile base]\nmfa_serial = arn:aws-cn:iam::123456789012:mfa/alice\n\
+         [profile team/admin:x]\nrole_arn = arn:aws-cn:iam::123456789012:role/admin\nsource_profile = base\n",
+    );
+    let text = ok(&env.run(&["-p", "team/admin:x", "-t", CODE]));
+    let requests = stub.requests();
+    assert_eq!(
+        requests[1].param("RoleSessionName").as_deref(),
+        Some("mfa-env-team-admin-x")
+    );
+    for request in &requests {
+        let auth = request.header("authorization").unwrap_or("");
+        assert!(auth.contains("/cn-north-1/sts/aws4_request"), "{auth}");
+    }
+    assert!(text.contains("export AWS_REGION='cn-north-1'\n"));
+}
+
+#[test]
+fn chain_of_two_roles() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    env.write_config(&format!(
+        "[profile base]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\n\
+         [profile deep]\nrole_arn = arn:aws:iam::210987654321:role/deep\nsource_profile = admin\n"
+    ));
+    ok(&env.run(&["-p", "deep", "-t", CODE]));
+    assert_eq!(
+        stub.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"]
+    );
+    let requests = stub.requests();
+    assert_eq!(requests[1].param("RoleArn").as_deref(), Some(ADMIN));
+    assert_eq!(
+        requests[2].param("RoleArn").as_deref(),
+        Some("arn:aws:iam::210987654321:role/deep")
+    );
+    let admin_key = xml_field(&stub.responses()[1], "AccessKeyId").expect("key");
+    let auth = requests[2].header("authorization").unwrap_or("");
+    assert!(auth.contains(&format!("Credential={admin_key}/")), "{auth}");
+
+    let out = env.run(&["-p", "deep", "-d", "2h", "-t", CODE]);
+    assert_fails(&out, &["chains several roles", "1 hour"]);
+}
+
+fn bad_config(config: &str, args: &[&str], expected: &[&str]) {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let env = roles_env(&stub.url());
+    env.write_config(config);
+    let out = env.run(args);
+    assert_fails(&out, expected);
+    assert_eq!(stub.count(), 0, "no request for {expected:?}");
+}
+
+#[test]
+fn bad_role_configuration() {
+    let base = format!("[profile base]\nmfa_serial = {SERIAL}\n");
+    bad_config(
+        &format!("{base}[profile admin]\nrole_arn = {ADMIN}\n"),
+        &["-p", "admin", "-t", CODE],
+        &[
+            "profile 'admin' has a role_arn but no source_profile",
+            "source_profile = NAME",
+        ],
+    );
+    bad_config(
+        &format!("{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = nowhere\n"),
+        &["-p", "admin", "-t", CODE],
+        &["profile 'admin' names source_profile 'nowhere', which is not in"],
+    );
+    bad_config(
+        &format!(
+            "{base}[profile a]\nrole_arn = {ADMIN}\nsource_profile = b\n[profile b]\nrole_arn = {ADMIN}\nsource_profile = a\n"
+        ),
+        &["-p", "a", "-t", CODE],
+        &["goes round in a circle: a → b → a"],
+    );
+    bad_config(
+        &format!(
+            "{base}[profile admin]\nrole_arn = arn:aws:iam::123456789012:user/admin\nsource_profile = base\n"
+        ),
+        &["-p", "admin", "-t", CODE],
+        &[
+            "role_arn 'arn:aws:iam::123456789012:user/admin', which is not a role ARN",
+            "arn:aws:iam::ACCOUNT:role/NAME",
+        ],
+    );
+    bad_config(
+        &format!(
+            "{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nexternal_id =\n"
+        ),
+        &["-p", "admin", "-t", CODE],
+        &["profile 'admin' has an empty external_id"],
+    );
+    bad_config(
+        &format!("{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\n"),
+        &["-p", "admin", "-d", "13h", "-t", CODE],
+        &[
+            "a role session of 13h00m is longer than AWS allows",
+            "at most 12 hours",
+        ],
+    );
+    bad_config(
+        &format!(
+            "{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nduration_seconds = 600\n"
+        ),
+        &["-p", "admin", "-t", CODE],
+        &["at least 15 minutes"],
+    );
+    bad_config(
+        &format!(
+            "{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nduration_seconds = long\n"
+        ),
+        &["-p", "admin", "-t", CODE],
+        &["duration_seconds = long, which is not a number"],
+    );
+}
