@@ -6,10 +6,11 @@ use crate::cli::{self, Cli, Command, Opts};
 use crate::config::{self, Files, Profile};
 use crate::error::{self, Error};
 use crate::log::Log;
+use crate::mfa::{self, Ask, Source};
 use crate::output::{self, Exports};
 use crate::session::Session;
 use crate::sts::{self, Call, Endpoint, Signer};
-use crate::{exec, mfa, status};
+use crate::{exec, status};
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::Write;
@@ -71,7 +72,16 @@ fn run(opts: &Opts, command: &[OsString], log: Log) -> Result<(), Error> {
         Cache::open(log)
     };
     let get = Getter {
-        opts,
+        source: Source::choose(
+            opts.token_code.as_deref(),
+            opts.token_command.as_deref(),
+            &profile,
+        ),
+        ask: Ask {
+            profile: &name,
+            serial: &serial,
+            timeout: cli::parse_token_timeout(opts.token_timeout.as_deref())?,
+        },
         log,
         cache: cache.as_ref(),
         min_ttl,
@@ -155,7 +165,8 @@ impl Plan {
 
 /// Gets sessions from the cache or from STS, asking for a code only when needed.
 struct Getter<'a> {
-    opts: &'a Opts,
+    source: Source,
+    ask: Ask<'a>,
     log: Log,
     cache: Option<&'a Cache>,
     min_ttl: i64,
@@ -202,12 +213,29 @@ impl Getter<'_> {
         ));
     }
 
-    fn code(&self) -> Result<String, Error> {
-        mfa::code(
-            self.opts.token_code.as_deref(),
-            &self.call.profile.name,
-            self.call.serial,
-        )
+    /// Gets a code and makes `request` with it. A code STS refuses as wrong is
+    /// asked for again when a person is at the terminal (3 tries in all);
+    /// any other source fails at once.
+    fn with_code(
+        &self,
+        request: impl Fn(&str) -> Result<Session, Error>,
+    ) -> Result<Session, Error> {
+        const TRIES: u32 = 3;
+        self.log.say(&format!("using {}", self.source.describe()));
+        let mut note = None;
+        let mut attempt = 1;
+        loop {
+            let code = self.source.code(&self.ask, note.as_deref())?;
+            match request(&code) {
+                Err(err) if err.is_wrong_code() && self.source.interactive() && attempt < TRIES => {
+                    attempt += 1;
+                    note = Some(format!(
+                        "STS refused that code: it was wrong, or already used (a code works only once). Wait for the next code. Try {attempt} of {TRIES}."
+                    ));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The MFA session of the long-term keys (GetSessionToken), cached under
@@ -216,14 +244,15 @@ impl Getter<'_> {
         let keys = &self.call.profile.keys;
         let key = Key::user(&keys.access_key_id, self.call.serial);
         self.cached_or_new(&key, &keys.profile, refresh, || {
-            let code = self.code()?;
-            self.log.say(&format!(
-                "GetSessionToken for {}, {duration}s, at {} (region {})",
-                self.call.serial,
-                self.call.endpoint.url(),
-                self.call.endpoint.region
-            ));
-            sts::get_session_token(self.call, &code, duration)
+            self.with_code(|code| {
+                self.log.say(&format!(
+                    "GetSessionToken for {}, {duration}s, at {} (region {})",
+                    self.call.serial,
+                    self.call.endpoint.url(),
+                    self.call.endpoint.region
+                ));
+                sts::get_session_token(self.call, code, duration)
+            })
         })
     }
 
@@ -267,18 +296,19 @@ impl Getter<'_> {
             why: "no role to assume".into(),
         })?;
         self.log.say(&Plan::Direct(duration).describe(profile));
-        let code = self.code()?;
-        self.log.say(&format!(
-            "AssumeRole {} as {} with the MFA code",
-            role.arn, role.session_name
-        ));
-        sts::assume_role(
-            self.call,
-            Signer::keys(&profile.keys),
-            role,
-            duration,
-            Some(&code),
-        )
+        self.with_code(|code| {
+            self.log.say(&format!(
+                "AssumeRole {} as {} with the MFA code",
+                role.arn, role.session_name
+            ));
+            sts::assume_role(
+                self.call,
+                Signer::keys(&profile.keys),
+                role,
+                duration,
+                Some(code),
+            )
+        })
     }
 }
 

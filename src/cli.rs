@@ -66,6 +66,14 @@ pub struct Opts {
     #[arg(short = 't', long, value_name = "CODE")]
     pub token_code: Option<String>,
 
+    /// A command that prints the code, run without a shell, e.g. 'ykman oath accounts code --single NAME' [default: the profile's mfa_process]
+    #[arg(long, value_name = "CMD")]
+    pub token_command: Option<String>,
+
+    /// How long the token command may take [default: 60s]
+    #[arg(long, value_name = "TIME")]
+    pub token_timeout: Option<String>,
+
     /// How long the session lasts: 15m to 36h, as 90m, 12h or seconds [default: 12h]
     #[arg(short, long, value_name = "TIME")]
     pub duration: Option<String>,
@@ -131,6 +139,22 @@ pub fn parse_min_ttl(value: Option<&str>) -> Result<i64, Error> {
         .ok()
         .filter(|s| *s <= i64::from(MAX_DURATION))
         .ok_or_else(|| bad("is longer than any session (36 hours)"))
+}
+
+/// Parses --token-timeout (1s to 10m); 60 seconds when not given.
+pub fn parse_token_timeout(value: Option<&str>) -> Result<std::time::Duration, Error> {
+    let Some(value) = value else {
+        return Ok(std::time::Duration::from_secs(60));
+    };
+    let bad = |why| Error::BadTokenTimeout {
+        value: value.to_string(),
+        why,
+    };
+    match seconds(value).map_err(bad)? {
+        0 => Err(bad("is zero")),
+        s if s > 600 => Err(bad("is longer than 10 minutes")),
+        s => Ok(std::time::Duration::from_secs(s)),
+    }
 }
 
 /// `3600`, `90m`, `12h`, `1h30m`, `45s` → seconds.

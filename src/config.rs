@@ -66,6 +66,8 @@ pub struct Profile {
     pub roles: Vec<Role>,
     /// The first mfa_serial from the selected profile toward the keys.
     pub mfa_serial: Option<String>,
+    /// The first mfa_process (a command that prints a code), found the same way.
+    pub mfa_process: Option<String>,
     /// The selected profile's duration_seconds.
     pub duration_seconds: Option<u32>,
     pub region: Option<String>,
@@ -115,6 +117,7 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
     let mut visited: Vec<String> = Vec::new();
     let mut roles = Vec::new();
     let mut mfa_serial = None;
+    let mut mfa_process = None;
     let mut current = name.to_string();
     let keys = loop {
         if visited.contains(&current) {
@@ -132,6 +135,7 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
         };
         visited.push(current.clone());
         mfa_serial = mfa_serial.or_else(|| value(section, "mfa_serial"));
+        mfa_process = mfa_process.or_else(|| value(section, "mfa_process"));
         let Some(arn) = value(section, "role_arn") else {
             break keys(files, section, &current)?;
         };
@@ -162,6 +166,7 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
         keys,
         roles,
         mfa_serial,
+        mfa_process,
         duration_seconds,
         region: value(selected, "region"),
         ca_bundle: value(selected, "ca_bundle"),

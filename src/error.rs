@@ -104,9 +104,18 @@ pub enum Error {
     BadCode { why: String },
 
     #[error(
-        "no MFA code: {why}. Pass it with --token-code CODE, or --token-code - to read one line from stdin, or run mfa-env in a terminal so it can ask"
+        "no MFA code: {why}. Pass it with --token-code CODE or --token-code - (one line of stdin), name a command that prints it with --token-command CMD or mfa_process in the profile, or run mfa-env in a terminal so it can ask"
     )]
     NoCode { why: String },
+
+    #[error(
+        "the MFA token command {program} (from {origin}) {why}. Fix the command, or pass the code with --token-code"
+    )]
+    TokenCommand {
+        program: String,
+        origin: String,
+        why: String,
+    },
 
     #[error("could not read the MFA code from {source_name}: {why}")]
     CodeUnreadable {
@@ -118,6 +127,9 @@ pub enum Error {
         "--duration '{value}' {why}. Give minutes, hours or seconds between 15m and 36h, e.g. --duration 90m, --duration 12h or --duration 3600"
     )]
     BadDuration { value: String, why: &'static str },
+
+    #[error("--token-timeout '{value}' {why}. Give 1s to 10m, e.g. --token-timeout 30s")]
+    BadTokenTimeout { value: String, why: &'static str },
 
     #[error(
         "--min-ttl '{value}' {why}. Give how much of a cached session must be left to reuse it, from 0 to 36h, e.g. --min-ttl 10m"
@@ -214,6 +226,12 @@ pub fn clean_lines(text: &str) -> String {
 }
 
 impl Error {
+    /// STS says the MFA code was wrong or already used.
+    pub fn is_wrong_code(&self) -> bool {
+        matches!(self, Error::Sts { code, message, .. }
+            if code == "AccessDenied" && message.contains("one time pass code"))
+    }
+
     /// STS refused the session a request was signed with (a cached MFA
     /// session that expired early or was revoked).
     pub fn is_rejected_session(&self) -> bool {

@@ -2,8 +2,12 @@
 //! asked for on the terminal itself.
 
 use crate::config::{Files, Profile};
-use crate::error::Error;
-use std::io::BufRead;
+use crate::error::{Error, clean_lines};
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+use std::time::Duration;
+
+mod token;
 
 /// The MFA device: the flag, else the profile's mfa_serial; checked.
 pub fn serial(flag: Option<&str>, profile: &Profile, files: &Files) -> Result<String, Error> {
@@ -59,38 +63,132 @@ pub fn partition(serial: &str) -> &str {
         .unwrap_or("aws")
 }
 
-/// Gets the code: `--token-code CODE`, `--token-code -` (one line of stdin), or
-/// a prompt on /dev/tty, which works while stdout is captured by `$(…)`.
-pub fn code(flag: Option<&str>, profile: &str, serial: &str) -> Result<String, Error> {
-    match flag {
-        Some("-") => {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|err| Error::CodeUnreadable {
-                    source_name: "stdin",
-                    why: err.to_string(),
-                })?;
-            if line.trim().is_empty() {
-                return Err(Error::NoCode {
-                    why: "--token-code - was given but stdin held no line".into(),
-                });
-            }
-            normalize(&line)
-        }
-        Some(code) => normalize(code),
-        None => {
-            let prompt = format!("MFA code for profile {profile} ({serial}): ");
-            let typed =
-                rpassword::prompt_password(crate::error::clean(&prompt)).map_err(|err| {
-                    Error::NoCode {
-                        why: format!("there is no terminal to ask on (/dev/tty: {err})"),
-                    }
-                })?;
-            normalize(&typed)
+/// Where the code comes from, first that applies: `--token-code` (or `-` for
+/// stdin), `--token-command` or the profile's `mfa_process`, the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Flag(String),
+    Stdin,
+    /// The command line and where it was configured.
+    Command(String, String),
+    Prompt,
+}
+
+impl Source {
+    pub fn choose(flag: Option<&str>, command: Option<&str>, profile: &Profile) -> Source {
+        match (flag, command, &profile.mfa_process) {
+            (Some("-"), _, _) => Source::Stdin,
+            (Some(code), _, _) => Source::Flag(code.to_string()),
+            (None, Some(cmd), _) => Source::Command(cmd.to_string(), "--token-command".into()),
+            (None, None, Some(cmd)) => Source::Command(
+                cmd.clone(),
+                format!("mfa_process of profile '{}'", profile.name),
+            ),
+            (None, None, None) => Source::Prompt,
         }
     }
+
+    /// For `-v`: never the code, never the whole command line.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Flag(_) => "the MFA code from --token-code".into(),
+            Source::Stdin => "the MFA code from stdin".into(),
+            Source::Command(cmd, origin) => {
+                format!("the MFA code from the command {} ({origin})", program(cmd))
+            }
+            Source::Prompt => "the MFA code asked for on the terminal".into(),
+        }
+    }
+
+    /// Only a person at the terminal can type a second code.
+    pub fn interactive(&self) -> bool {
+        *self == Source::Prompt
+    }
+
+    /// One code. `note` is said on the terminal before a prompt (after a
+    /// refused code, say).
+    pub fn code(&self, ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
+        match self {
+            Source::Flag(code) => normalize(code),
+            Source::Stdin => {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|err| Error::CodeUnreadable {
+                        source_name: "stdin",
+                        why: err.to_string(),
+                    })?;
+                if line.trim().is_empty() {
+                    return Err(Error::NoCode {
+                        why: "--token-code - was given but stdin held no line".into(),
+                    });
+                }
+                normalize(&line)
+            }
+            Source::Command(cmd, origin) => token::run(cmd, origin, ask.timeout),
+            Source::Prompt => prompt(ask, note),
+        }
+    }
+}
+
+/// What a prompt names, and how long a token command may take.
+pub struct Ask<'a> {
+    pub profile: &'a str,
+    pub serial: &'a str,
+    pub timeout: Duration,
+}
+
+/// The program of a command line, for messages (its arguments may hold secrets).
+pub fn program(cmd: &str) -> String {
+    shell_words::split(cmd)
+        .ok()
+        .and_then(|words| words.into_iter().next())
+        .unwrap_or_default()
+}
+
+/// Asks on /dev/tty, never stdout, so it works inside `$(…)`, direnv and
+/// credential_process. The terminal is left as it is: the code is visible
+/// while typed (as in the AWS CLI's own MFA prompt) and Ctrl-C ends mfa-env by
+/// SIGINT like any command, with nothing written and no terminal mode to undo.
+fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
+    let tty = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|err| Error::NoCode {
+            why: format!("there is no terminal to ask on (/dev/tty: {err})"),
+        })?;
+    let mut writer = &tty;
+    let mut text = String::new();
+    if let Some(note) = note {
+        text.push_str(note);
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "MFA code for profile {} ({}): ",
+        ask.profile, ask.serial
+    ));
+    let unreadable = |err: std::io::Error| Error::CodeUnreadable {
+        source_name: "the terminal",
+        why: err.to_string(),
+    };
+    writer
+        .write_all(clean_lines(&text).as_bytes())
+        .and_then(|()| writer.flush())
+        .map_err(unreadable)?;
+    let mut line = String::new();
+    let read = BufReader::new(&tty)
+        .read_line(&mut line)
+        .map_err(unreadable)?;
+    if read == 0 {
+        // Ctrl-D: end the prompt's line, then say no code was typed.
+        let _ = writer.write_all(b"\n");
+        return Err(Error::NoCode {
+            why: "none was typed at the prompt".into(),
+        });
+    }
+    normalize(&line)
 }
 
 /// A code is 6 ASCII digits; spaces (as in "123 456") are ignored.

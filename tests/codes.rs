@@ -1,0 +1,234 @@
+//! Where the MFA code comes from: the flag, stdin, a token command, the
+//! profile's mfa_process, or the terminal (driven through a pseudo-terminal).
+
+mod common;
+
+use common::*;
+
+fn user_env(url: &str) -> TestEnv {
+    let mut env = TestEnv::new();
+    env.endpoint(url);
+    env
+}
+
+#[test]
+fn token_command_prints_the_code_and_its_stderr_passes_through() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let out = env.run(&[
+        "-v",
+        "--token-command",
+        "sh -c 'echo Touch your YubiKey... >&2; printf \"noise\\n 246 810 \\n\\n\"'",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Touch your YubiKey...\n"), "{err}");
+    assert!(
+        err.contains("using the MFA code from the command sh (--token-command)"),
+        "{err}"
+    );
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("246810")
+    );
+}
+
+#[test]
+fn mfa_process_in_the_profile_and_the_flag_before_it() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nmfa_process = sh -c 'echo 135790'\n"
+    ));
+    let out = env.run(&["-v"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(mfa_process of profile 'default')"));
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("135790")
+    );
+
+    let out = env.run(&["--refresh", "-t", "975310"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stub.requests()[1].param("TokenCode").as_deref(),
+        Some("975310")
+    );
+    let out = env.run(&["--refresh", "--token-command", "echo 864200"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stub.requests()[2].param("TokenCode").as_deref(),
+        Some("864200")
+    );
+}
+
+fn token_failure(command: &str, extra: &[&str], expected: &[&str]) {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let mut args = vec!["--token-command", command];
+    args.extend_from_slice(extra);
+    let out = env.run(&args);
+    // The command's own stderr passes through; mfa-env's error is the last line.
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    let last = err.lines().last().unwrap_or("");
+    assert!(last.starts_with("mfa-env: "), "{err}");
+    for part in expected {
+        assert!(last.contains(part), "lacks {part:?}: {last}");
+    }
+    assert_eq!(stub.count(), 0);
+    assert!(
+        !stderr(&out).contains("hunter2"),
+        "the command line is not shown"
+    );
+}
+
+#[test]
+fn token_command_failures() {
+    token_failure(
+        "sh -c 'echo no YubiKey found >&2; exit 3' --password=hunter2",
+        &[],
+        &[
+            "the MFA token command sh (from --token-command) failed with exit status 3",
+            "its stderr ended with: no YubiKey found",
+            "--token-code",
+        ],
+    );
+    token_failure(
+        "sh -c 'echo waiting for touch >&2; sleep 30'",
+        &["--token-timeout", "1s"],
+        &[
+            "did not finish within 1 seconds and was stopped",
+            "waiting for touch",
+        ],
+    );
+    token_failure(
+        "sh -c 'echo hello; echo 12345'",
+        &[],
+        &["printed no 6-digit code as its last line"],
+    );
+    token_failure(
+        "no-such-token-tool-xyz --pw hunter2",
+        &[],
+        &["no-such-token-tool-xyz", "was not found on PATH"],
+    );
+    token_failure("sh -c 'unterminated", &[], &["cannot be split into words"]);
+}
+
+#[test]
+fn wrong_code_from_a_command_fails_at_once() {
+    let stub = Stub::sts_error(
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+    );
+    let env = user_env(&stub.url());
+    let out = env.run(&["--token-command", "echo 111111"]);
+    assert_fails(&out, &["wrong or already used", "Wait for the next code"]);
+    assert_eq!(stub.count(), 1, "no second try without a person");
+}
+
+/// Runs `mfa-env ARGS > out` in a shell on a pseudo-terminal (so the prompt
+/// goes to /dev/tty while stdout is captured, as in `$(…)`), with the
+/// terminal settings saved before and after.
+fn on_terminal(env: &TestEnv, args: &str) -> rexpect::session::PtySession {
+    let script = format!(
+        "trap : INT; stty -g > before; \"$0\" {args} > out; echo \"rc=$?\"; stty -g > after; sleep 0.2"
+    );
+    let mut cmd = env.command("sh");
+    cmd.args(["-c", &script]).arg(bin());
+    rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn on a pty")
+}
+
+fn file(env: &TestEnv, name: &str) -> String {
+    std::fs::read_to_string(env.home().join("work").join(name)).unwrap_or_default()
+}
+
+#[test]
+fn prompt_on_the_terminal_while_stdout_is_captured() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let mut pty = on_terminal(&env, "");
+    pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
+        .expect("prompt");
+    pty.send_line("123 456").expect("type");
+    pty.exp_string("rc=0").expect("success");
+    let out = file(&env, "out");
+    assert!(out.starts_with("export AWS_ACCESS_KEY_ID="), "{out}");
+    assert!(!out.contains("MFA code"), "the prompt is not on stdout");
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("123456")
+    );
+    assert_eq!(
+        file(&env, "before"),
+        file(&env, "after"),
+        "terminal left as it was"
+    );
+}
+
+#[test]
+fn wrong_code_at_the_prompt_is_asked_again() {
+    let refused = sts_error_xml(
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+    );
+    let stub = Stub::script(vec![(403, refused.clone()), (200, sts_session_xml())]);
+    let env = user_env(&stub.url());
+    let mut pty = on_terminal(&env, "");
+    pty.exp_string("MFA code for profile default")
+        .expect("prompt");
+    pty.send_line("111111").expect("type");
+    pty.exp_string("a code works only once). Wait for the next code. Try 2 of 3.")
+        .expect("note");
+    pty.exp_string("MFA code for profile default")
+        .expect("second prompt");
+    pty.send_line("222222").expect("type");
+    pty.exp_string("rc=0").expect("success");
+    let codes: Vec<_> = stub
+        .requests()
+        .iter()
+        .map(|r| r.param("TokenCode"))
+        .collect();
+    assert_eq!(codes, [Some("111111".into()), Some("222222".into())]);
+    assert!(file(&env, "out").contains("ASIASTUBSTUBSTUB1234"));
+
+    // Three refusals: it gives up with the hint.
+    let stub = Stub::script(vec![
+        (403, refused.clone()),
+        (403, refused.clone()),
+        (403, refused),
+    ]);
+    let env = user_env(&stub.url());
+    let mut pty = on_terminal(&env, "");
+    for _ in 0..3 {
+        pty.exp_string("MFA code for profile default")
+            .expect("prompt");
+        pty.send_line("333333").expect("type");
+    }
+    pty.exp_string("wrong or already used").expect("error");
+    pty.exp_string("rc=1").expect("failure");
+    assert_eq!(stub.count(), 3);
+    assert_eq!(file(&env, "out"), "");
+}
+
+#[test]
+fn ctrl_c_at_the_prompt() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let mut pty = on_terminal(&env, "");
+    pty.exp_string("MFA code for profile default")
+        .expect("prompt");
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("rc=130").expect("interrupted");
+    pty.exp_eof().expect("end");
+    assert_eq!(file(&env, "out"), "", "nothing written");
+    assert_eq!(
+        file(&env, "before"),
+        file(&env, "after"),
+        "terminal restored"
+    );
+    assert!(env.cache_files(".json").is_empty(), "nothing cached");
+    assert_eq!(stub.count(), 0);
+}
