@@ -7,10 +7,10 @@ use crate::config::{self, Files, Profile};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Ask, Source};
-use crate::output::{self, Exports};
+use crate::output::{self, Format};
 use crate::session::Session;
 use crate::sts::{self, Call, Endpoint, Signer};
-use crate::{exec, status};
+use crate::{exec, init, status};
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::Write;
@@ -22,11 +22,19 @@ pub fn main() -> ExitCode {
         quiet: cli.opts.quiet,
         verbose: cli.opts.verbose,
     };
+    let opts = &cli.opts;
     let result = match &cli.command {
-        None => run(&cli.opts, &cli.exec, log).map(|()| ExitCode::SUCCESS),
-        Some(Command::Status { check: false }) => status::list(&cli.opts, log),
-        Some(Command::Status { check: true }) => Ok(status::check(&cli.opts)),
-        Some(Command::Clear { all }) => status::clear(&cli.opts, *all, log),
+        None if cli.exec.is_empty() => run(opts, Deliver::Print(opts.format), log),
+        None => run(opts, Deliver::Exec(&cli.exec), log),
+        Some(Command::Shell) => run(opts, Deliver::Shell, log),
+        Some(Command::CredentialProcess) => run(opts, Deliver::CredentialProcess, log),
+        Some(Command::Init { shell }) => print(init::script(*shell)),
+        Some(Command::Status { check: true, .. }) => Ok(status::check(opts)),
+        Some(Command::Status { path: true, .. }) => status::path(opts, log),
+        Some(Command::Status { .. }) => status::list(opts, log),
+        Some(Command::Clear { all }) => status::clear(opts, *all, log),
+        Some(Command::Completions { shell }) => print(&init::completions(*shell)),
+        Some(Command::Man) => init::man().and_then(|page| print(&page)),
     };
     result.unwrap_or_else(|err| {
         eprintln!("mfa-env: {}", error::clean(&err.to_string()));
@@ -34,9 +42,28 @@ pub fn main() -> ExitCode {
     })
 }
 
+/// Where the session goes.
+enum Deliver<'a> {
+    /// Lines for `eval`, in this syntax.
+    Print(Format),
+    /// This command, by exec.
+    Exec(&'a [OsString]),
+    /// $SHELL, by exec.
+    Shell,
+    /// The credential_process JSON.
+    CredentialProcess,
+}
+
 /// Gets a session (from the cache, or with an MFA code from STS) and hands it
 /// to the shell or to the command.
-fn run(opts: &Opts, command: &[OsString], log: Log) -> Result<(), Error> {
+fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
+    if matches!(deliver, Deliver::CredentialProcess)
+        && std::env::var_os(mfa::TOKEN_COMMAND_MARK).is_some()
+    {
+        return Err(Error::CredentialProcessLoop {
+            profile: config::profile_name(opts.profile.as_deref()),
+        });
+    }
     let duration = opts
         .duration
         .as_deref()
@@ -58,7 +85,12 @@ fn run(opts: &Opts, command: &[OsString], log: Log) -> Result<(), Error> {
     let region = config::region(opts.region.as_deref(), &profile)?
         .or_else(|| sts::partition_region(mfa::partition(&serial)).map(str::to_string));
     let plan = Plan::choose(&profile, duration)?;
-    exec::check(command)?;
+    let shell = exec::shell();
+    match &deliver {
+        Deliver::Exec(command) => exec::check(command)?,
+        Deliver::Shell => exec::check(std::slice::from_ref(&shell))?,
+        _ => {}
+    }
 
     let endpoint = Endpoint::resolve(&profile, region.as_deref(), mfa::partition(&serial));
     let call = Call {
@@ -103,8 +135,36 @@ fn run(opts: &Opts, command: &[OsString], log: Log) -> Result<(), Error> {
         )?,
     };
 
-    let exports = output::exports(&session, region.as_deref(), &name);
-    deliver(command, &exports)
+    let mut exports = output::exports(&session, region.as_deref(), &name);
+    match deliver {
+        Deliver::Print(format) => print(&output::render(format, &exports)?),
+        Deliver::CredentialProcess => print(&output::credential_process(&session)),
+        Deliver::Exec(command) => Err(exec::run(command, &exports)),
+        Deliver::Shell => {
+            if let Ok(outer) = std::env::var(exec::SHELL_MARK)
+                && !opts.quiet
+            {
+                eprintln!(
+                    "mfa-env: {}",
+                    error::clean(&format!(
+                        "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
+                    ))
+                );
+            }
+            exports.set.push((exec::SHELL_MARK, name.clone()));
+            Err(exec::run(&[shell], &exports))
+        }
+    }
+}
+
+/// Writes `text` to stdout.
+fn print(text: &str) -> Result<ExitCode, Error> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(Error::Stdout)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// How the session of the selected profile is made.
@@ -309,18 +369,5 @@ impl Getter<'_> {
                 Some(code),
             )
         })
-    }
-}
-
-/// Prints the export lines, or runs the command with them.
-fn deliver(command: &[OsString], exports: &Exports) -> Result<(), Error> {
-    if command.is_empty() {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(output::sh(exports).as_bytes())
-            .and_then(|()| stdout.flush())
-            .map_err(Error::Stdout)
-    } else {
-        Err(exec::run(command, exports))
     }
 }

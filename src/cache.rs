@@ -147,7 +147,8 @@ impl Cache {
         &self.dir
     }
 
-    fn path(&self, key: &Key) -> PathBuf {
+    /// The entry file of `key`.
+    pub fn path(&self, key: &Key) -> PathBuf {
         self.dir.join(format!("{}.json", key.stem()))
     }
 

@@ -1,6 +1,7 @@
 //! Command-line flags (clap derive) and the parsing of their values.
 
 use crate::error::Error;
+use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 
@@ -11,7 +12,10 @@ Examples:
   mfa-env -- aws s3 ls                   run one command with the session
   mfa-env -p work -d 1h -- terraform plan
   op item get AWS --otp | mfa-env -t -   read the MFA code from stdin
+  mfa-env shell -p work                  a subshell with the session
   mfa-env status                         list cached sessions and their time left
+  eval \"$(mfa-env init bash)\"            mfa-env-use PROFILE and mfa-env-prompt in bash
+  credential_process = mfa-env credential-process --profile work   (in ~/.aws/config)
 
 A session is cached (~/.cache/mfa-env, mode 0600) and reused while more than
 --min-ttl is left; it is never written to ~/.aws/credentials or ~/.aws/config.";
@@ -31,18 +35,31 @@ pub struct Cli {
     pub opts: Opts,
 
     /// Command to run with the session, after `--`
-    #[arg(last = true, value_name = "COMMAND")]
+    #[arg(last = true, value_name = "CMD")]
     pub exec: Vec<OsString>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start $SHELL (else /bin/sh) with the session
+    Shell,
+    /// Print the session as credential_process JSON, for
+    /// `credential_process = mfa-env credential-process --profile P` in ~/.aws/config
+    CredentialProcess,
+    /// Print the integration for a shell or direnv (mfa-env-use, mfa-env-prompt, use_mfa_env)
+    Init {
+        #[arg(value_enum)]
+        shell: InitShell,
+    },
     /// List cached sessions: profile, role, serial, expiry and time left (never a secret)
     Status {
         /// Print nothing; exit 0 when the profile has a cached session with more
         /// than --min-ttl left, else 1 (for prompts and scripts)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "path")]
         check: bool,
+        /// Print the path of the profile's cache entry (for direnv's watch_file)
+        #[arg(long)]
+        path: bool,
     },
     /// Delete mfa-env's cached sessions of the profile, or all of them
     Clear {
@@ -50,6 +67,23 @@ pub enum Command {
         #[arg(long, conflicts_with = "profile")]
         all: bool,
     },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+    Direnv,
 }
 
 #[derive(Debug, Args)]
@@ -59,36 +93,40 @@ pub struct Opts {
     pub profile: Option<String>,
 
     /// ARN of the MFA device [default: the profile's mfa_serial]
-    #[arg(long, value_name = "ARN")]
+    #[arg(long, value_name = "ARN", global = true)]
     pub serial: Option<String>,
 
     /// The 6-digit MFA code; '-' reads one line from stdin [default: ask on the terminal]
-    #[arg(short = 't', long, value_name = "CODE")]
+    #[arg(short = 't', long, value_name = "CODE", global = true)]
     pub token_code: Option<String>,
 
     /// A command that prints the code, run without a shell, e.g. 'ykman oath accounts code --single NAME' [default: the profile's mfa_process]
-    #[arg(long, value_name = "CMD")]
+    #[arg(long, value_name = "CMD", global = true)]
     pub token_command: Option<String>,
 
     /// How long the token command may take [default: 60s]
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", global = true)]
     pub token_timeout: Option<String>,
 
     /// How long the session lasts: 15m to 36h, as 90m, 12h or seconds [default: 12h]
-    #[arg(short, long, value_name = "TIME")]
+    #[arg(short, long, value_name = "TIME", global = true)]
     pub duration: Option<String>,
 
     /// Region for STS and the exported AWS_REGION [default: the profile's region, then $AWS_REGION]
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", global = true)]
     pub region: Option<String>,
 
     /// Get a new session even if a cached one is still valid
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub refresh: bool,
 
     /// Neither read nor write the session cache
-    #[arg(long, conflicts_with = "refresh")]
+    #[arg(long, conflicts_with = "refresh", global = true)]
     pub no_cache: bool,
+
+    /// Output syntax of the session: sh (= bash, zsh), fish, powershell, dotenv, json
+    #[arg(short, long, value_enum, default_value = "sh", global = true)]
+    pub format: Format,
 
     /// Reuse a cached session only while more than this is left [default: 5m]
     #[arg(long, value_name = "TIME", global = true)]

@@ -197,6 +197,13 @@ fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Re
         missing,
         file: file.clone(),
     };
+    if get("aws_access_key_id").is_none()
+        && get("credential_process").is_some_and(|p| p.contains("mfa-env"))
+    {
+        return Err(Error::SelfReference {
+            profile: name.to_string(),
+        });
+    }
     let access_key_id = get("aws_access_key_id").ok_or_else(|| missing("aws_access_key_id"))?;
     let secret = get("aws_secret_access_key").ok_or_else(|| missing("aws_secret_access_key"))?;
     let temporary = if get("aws_session_token").is_some() {

@@ -174,6 +174,22 @@ pub enum Error {
     #[error("could not start the async runtime: {0}")]
     Runtime(std::io::Error),
 
+    #[error("{name} holds a character that {format} cannot carry safely. Use --format sh or json")]
+    Unrepresentable {
+        name: &'static str,
+        format: &'static str,
+    },
+
+    #[error(
+        "profile '{profile}' gets its credentials from `mfa-env credential-process` itself, so it holds no long-term keys and reading it would call mfa-env again. Give --profile the profile that holds the AKIA… keys (the one named after --profile in that credential_process line)"
+    )]
+    SelfReference { profile: String },
+
+    #[error(
+        "mfa-env credential-process was started by its own token command (a loop through credential_process). Make the token command print the code without calling the AWS CLI or an SDK with profile '{profile}'"
+    )]
+    CredentialProcessLoop { profile: String },
+
     #[error("could not write to stdout: {0}")]
     Stdout(std::io::Error),
 

@@ -5,6 +5,17 @@ use crate::output::Exports;
 use std::ffi::OsString;
 use std::process::Command;
 
+/// Set in a shell started by `mfa-env shell` (to the profile), so that one
+/// started inside it can say so.
+pub const SHELL_MARK: &str = "MFA_ENV_SHELL";
+
+/// The user's shell: $SHELL, else /bin/sh.
+pub fn shell() -> OsString {
+    std::env::var_os("SHELL")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| OsString::from("/bin/sh"))
+}
+
 /// Checks that the program exists before an MFA code is spent on it; this also
 /// tells a missing program apart from one that cannot start (a script whose
 /// interpreter is missing, say).

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exec;
+pub mod init;
 pub mod log;
 pub mod mfa;
 pub mod output;

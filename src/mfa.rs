@@ -9,6 +9,10 @@ use std::time::Duration;
 
 mod token;
 
+/// Set in the token command's environment, so that an `mfa-env
+/// credential-process` it starts (through the AWS CLI, say) sees the loop.
+pub const TOKEN_COMMAND_MARK: &str = "MFA_ENV_TOKEN_COMMAND";
+
 /// The MFA device: the flag, else the profile's mfa_serial; checked.
 pub fn serial(flag: Option<&str>, profile: &Profile, files: &Files) -> Result<String, Error> {
     let serial = flag

@@ -1,6 +1,7 @@
 //! What the shell or the child gets: the variables to set and to unset, and
-//! their rendering as shell lines.
+//! their rendering for each shell, dotenv, JSON and credential_process.
 
+use crate::error::Error;
 use crate::quote;
 use crate::session::Session;
 
@@ -14,6 +15,21 @@ pub const UNSET: &[&str] = &[
     "AWS_DEFAULT_PROFILE",
     "AWS_SDK_LOAD_CONFIG",
 ];
+
+/// The output syntaxes of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// POSIX sh lines for bash, zsh and dash
+    #[value(alias = "bash", alias = "zsh")]
+    Sh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+    /// KEY=value lines (set only)
+    Dotenv,
+    /// One object: name to value, null for a variable to unset
+    Json,
+}
 
 /// The environment change that hands a session over.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,21 +61,66 @@ pub fn exports(session: &Session, region: Option<&str>, profile: &str) -> Export
     Exports { set, unset: UNSET }
 }
 
-/// POSIX sh lines, valid in bash, zsh and dash, for `eval "$(mfa-env)"`.
-pub fn sh(exports: &Exports) -> String {
+/// The exports in `format`.
+pub fn render(format: Format, exports: &Exports) -> Result<String, Error> {
     let mut out = String::new();
-    for (name, value) in &exports.set {
-        out.push_str("export ");
-        out.push_str(name);
-        out.push('=');
-        out.push_str(&quote::sh(value));
-        out.push('\n');
+    match format {
+        Format::Sh => {
+            for (name, value) in &exports.set {
+                out.push_str(&format!("export {name}={}\n", quote::sh(value)));
+            }
+            out.push_str(&format!("unset {}\n", exports.unset.join(" ")));
+        }
+        Format::Fish => {
+            // `set -e` fails for a variable that is not set, and fish's `set`
+            // keeps the status it finds: `or true` keeps `| source` at 0.
+            out.push_str(&format!("set -e {}; or true;\n", exports.unset.join(" ")));
+            for (name, value) in &exports.set {
+                out.push_str(&format!("set -gx {name} {};\n", quote::fish(value)));
+            }
+        }
+        Format::Powershell => {
+            for (name, value) in &exports.set {
+                out.push_str(&format!("$Env:{name} = {}\n", quote::powershell(value)));
+            }
+            for name in exports.unset {
+                out.push_str(&format!(
+                    "Remove-Item -LiteralPath Env:{name} -ErrorAction SilentlyContinue\n"
+                ));
+            }
+        }
+        Format::Dotenv => {
+            for (name, value) in &exports.set {
+                let value = quote::dotenv(value).ok_or(Error::Unrepresentable {
+                    name,
+                    format: "dotenv",
+                })?;
+                out.push_str(&format!("{name}={value}\n"));
+            }
+        }
+        Format::Json => {
+            let mut object = serde_json::Map::new();
+            for (name, value) in &exports.set {
+                object.insert(name.to_string(), value.clone().into());
+            }
+            for name in exports.unset {
+                object.insert(name.to_string(), serde_json::Value::Null);
+            }
+            out = serde_json::Value::Object(object).to_string();
+            out.push('\n');
+        }
     }
-    out.push_str("unset");
-    for name in exports.unset {
-        out.push(' ');
-        out.push_str(name);
-    }
-    out.push('\n');
-    out
+    Ok(out)
+}
+
+/// The credential_process answer (Version 1) and nothing else.
+pub fn credential_process(session: &Session) -> String {
+    let json = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": session.access_key_id,
+        "SecretAccessKey": session.secret_access_key.expose(),
+        "SessionToken": session.session_token.expose(),
+        "Expiration": session.expiration_rfc3339(),
+    });
+    format!("{json}\n")
 }

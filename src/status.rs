@@ -107,6 +107,19 @@ pub fn check(opts: &Opts) -> ExitCode {
     }
 }
 
+/// `status --path`: where the profile's session is (or would be) cached, for
+/// direnv's watch_file.
+pub fn path(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
+    let files = Files::locate();
+    let profile = config::load(&files, &config::profile_name(opts.profile.as_deref()))?;
+    let serial = mfa::serial(opts.serial.as_deref(), &profile, &files)?;
+    let Some(cache) = Cache::open(log) else {
+        return Ok(ExitCode::from(1));
+    };
+    println!("{}", cache.path(&Key::session(&profile, &serial)).display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `clear`: the sessions cached for the profile (by the name they were cached
 /// under), or with `--all` every file mfa-env made in its folder.
 pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<ExitCode, Error> {

@@ -50,3 +50,48 @@ fn sh_quoting_round_trips_in_bash_dash_and_zsh() {
         }
     }
 }
+
+#[test]
+fn fish_quoting_round_trips_in_fish() {
+    let Some(fish) = tool("fish") else { return };
+    let env = TestEnv::empty();
+    for value in HOSTILE {
+        let script = format!(
+            "set -gx V {}; printf '%s' \"$V\"",
+            mfa_env::quote::fish(value)
+        );
+        let out = env
+            .command(&fish)
+            .args(["--no-config", "-c", &script])
+            .output()
+            .expect("run fish");
+        assert!(out.status.success(), "{value:?}: {}", stderr(&out));
+        assert_eq!(out.stdout, value.as_bytes(), "fish changed {value:?}");
+        assert!(
+            !env.home().join("work/pwned").exists(),
+            "{value:?} ran code"
+        );
+    }
+}
+
+#[test]
+fn powershell_quoting_doubles_every_quote() {
+    // PowerShell is not packaged here: the exact strings its single-quote rules ask for.
+    let cases = [
+        ("plain", "'plain'"),
+        ("it's", "'it''s'"),
+        (
+            "$(Remove-Item x) `n $Env:HOME",
+            "'$(Remove-Item x) `n $Env:HOME'",
+        ),
+        (
+            "\u{2018}left\u{2019} \u{201A}low\u{201B}",
+            "'\u{2018}\u{2018}left\u{2019}\u{2019} \u{201A}\u{201A}low\u{201B}\u{201B}'",
+        ),
+        ("a\nb", "'a\nb'"),
+        ("", "''"),
+    ];
+    for (value, quoted) in cases {
+        assert_eq!(mfa_env::quote::powershell(value), quoted);
+    }
+}

@@ -33,6 +33,7 @@ pub fn run(cmd: &str, origin: &str, timeout: Duration) -> Result<String, Error> 
     };
     let mut child = Command::new(program)
         .args(args)
+        .env(super::TOKEN_COMMAND_MARK, "1")
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

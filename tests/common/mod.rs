@@ -133,6 +133,16 @@ impl TestEnv {
         cmd
     }
 
+    /// PATH with the binary's folder first, for scripts that call `mfa-env`.
+    pub fn with_binary_on_path(&mut self) -> &mut Self {
+        let dir = bin()
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let path = format!("{dir}:{}", std::env::var("PATH").unwrap_or_default());
+        self.set("PATH", &path)
+    }
+
     /// mfa-env with `args`, stdin closed, and no controlling terminal.
     pub fn mfa_env(&self, args: &[&str]) -> Command {
         let mut cmd = self.command("setsid");
@@ -395,7 +405,12 @@ pub fn sts_error_xml(code: &str, message: &str) -> String {
 
 /// A successful GetSessionToken answer, as STS sends it.
 pub fn sts_session_xml() -> String {
-    "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>ASIASTUBSTUBSTUB1234</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".to_string()
+    sts_session_xml_for("ASIASTUBSTUBSTUB1234")
+}
+
+/// The same with another access key id.
+pub fn sts_session_xml_for(key_id: &str) -> String {
+    "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>KEYID</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".replace("KEYID", key_id)
 }
 
 /// A successful AssumeRole answer, as STS sends it.

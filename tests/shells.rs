@@ -1,0 +1,592 @@
+//! Every output format in its real consumer, the init scripts in real shells,
+//! `mfa-env shell`, credential_process, direnv, and the AWS CLI.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The variables moto's answer must become.
+fn expected_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
+    let xml = &stub.responses()[index];
+    let field = |tag| xml_field(xml, tag).unwrap_or_else(|| panic!("no {tag}"));
+    let expiration = field("Expiration");
+    let expiration = format!(
+        "{}Z",
+        expiration
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('Z')
+    );
+    BTreeMap::from([
+        ("AWS_ACCESS_KEY_ID".to_string(), field("AccessKeyId")),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            field("SecretAccessKey"),
+        ),
+        ("AWS_SESSION_TOKEN".to_string(), field("SessionToken")),
+        ("AWS_CREDENTIAL_EXPIRATION".to_string(), expiration),
+        ("AWS_REGION".to_string(), "eu-west-1".to_string()),
+        ("AWS_DEFAULT_REGION".to_string(), "eu-west-1".to_string()),
+        ("MFA_ENV_PROFILE".to_string(), "default".to_string()),
+    ])
+}
+
+const STALE: [(&str, &str); 3] = [
+    ("AWS_PROFILE", "default"),
+    ("AWS_SECURITY_TOKEN", "old"),
+    ("AWS_SDK_LOAD_CONFIG", "1"),
+];
+
+fn moto_env() -> (TestEnv, Stub) {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url()).with_binary_on_path();
+    for (k, v) in STALE {
+        env.set(k, v);
+    }
+    (env, stub)
+}
+
+/// Runs `script` in `shell` and returns the environment it printed last with
+/// `env -0` into the file `after`, and the one before into `before`.
+fn env_change(
+    shell: &Path,
+    env: &TestEnv,
+    args: &[&str],
+    script: &str,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let out = env
+        .command(shell)
+        .args(args)
+        .arg(script)
+        .output()
+        .expect("shell");
+    assert!(
+        out.status.success(),
+        "{shell:?}: {}\n{}",
+        stderr(&out),
+        stdout(&out)
+    );
+    let read = |name: &str| {
+        let mut vars = parse_env0(&std::fs::read(env.home().join(name)).expect("env file"));
+        for noise in ["_", "SHLVL", "PWD", "OLDPWD"] {
+            vars.remove(noise);
+        }
+        vars
+    };
+    (read("before"), read("after"))
+}
+
+fn assert_session(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+    stub: &Stub,
+) {
+    let mut expected = before.clone();
+    for name in [
+        "AWS_SECURITY_TOKEN",
+        "AWS_SESSION_EXPIRATION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SDK_LOAD_CONFIG",
+    ] {
+        expected.remove(name);
+    }
+    expected.extend(expected_vars(stub, 0));
+    assert_eq!(after, &expected);
+}
+
+#[test]
+fn fish_format_in_fish() {
+    let Some(fish) = tool("fish") else { return };
+    let (env, stub) = moto_env();
+    let script = "env -0 > $HOME/before; mfa-env --format fish -t 914725 | source; or exit 7; env -0 > $HOME/after";
+    let (before, after) = env_change(&fish, &env, &["--no-config", "-c"], script);
+    assert_session(&before, &after, &stub);
+}
+
+#[test]
+fn dotenv_format_read_by_sh() {
+    let (env, stub) = moto_env();
+    let out = env.run(&["--format", "dotenv", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let vars = expected_vars(&stub, 0);
+    let order = [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "MFA_ENV_PROFILE",
+    ];
+    let expected: String = order
+        .iter()
+        .map(|k| format!("{k}={}\n", vars[*k]))
+        .collect();
+    assert_eq!(text, expected, "bare KEY=value lines");
+    std::fs::write(env.home().join("session.env"), &text).expect("write");
+    let script = "env -0 > \"$HOME/before\"; set -a; . \"$HOME/session.env\"; set +a; env -0 > \"$HOME/after\"; exit 0";
+    let (before, after) = env_change(Path::new("/bin/sh"), &env, &["-c"], script);
+    let mut wanted = before.clone();
+    wanted.extend(vars);
+    assert_eq!(after, wanted);
+}
+
+#[test]
+fn json_format() {
+    let (env, stub) = moto_env();
+    let out = env.run(&["-f", "json", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let mut expected = serde_json::Map::new();
+    for (k, v) in expected_vars(&stub, 0) {
+        expected.insert(k, v.into());
+    }
+    for name in [
+        "AWS_SECURITY_TOKEN",
+        "AWS_SESSION_EXPIRATION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SDK_LOAD_CONFIG",
+    ] {
+        expected.insert(name.into(), serde_json::Value::Null);
+    }
+    assert_eq!(value, serde_json::Value::Object(expected));
+}
+
+#[test]
+fn powershell_format_exact_lines() {
+    let (env, stub) = moto_env();
+    let out = env.run(&["-f", "powershell", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = expected_vars(&stub, 0);
+    let mut expected = String::new();
+    for k in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "MFA_ENV_PROFILE",
+    ] {
+        expected.push_str(&format!("$Env:{k} = '{}'\n", v[k]));
+    }
+    for k in [
+        "AWS_SECURITY_TOKEN",
+        "AWS_SESSION_EXPIRATION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SDK_LOAD_CONFIG",
+    ] {
+        expected.push_str(&format!(
+            "Remove-Item -LiteralPath Env:{k} -ErrorAction SilentlyContinue\n"
+        ));
+    }
+    assert_eq!(stdout(&out), expected);
+    // bash and zsh are names for sh.
+    let sh = stdout(&env.run(&["-f", "sh"]));
+    assert_eq!(stdout(&env.run(&["-f", "bash"])), sh);
+    assert_eq!(stdout(&env.run(&["-f", "zsh"])), sh);
+}
+
+#[test]
+fn init_functions_in_bash_and_zsh() {
+    for name in ["bash", "zsh"] {
+        let Some(shell) = tool(name) else { continue };
+        let (env, stub) = moto_env();
+        let script = format!(
+            "eval \"$(mfa-env init {name})\"; env -0 > \"$HOME/before\"; mfa-env-use default -t 914725 || exit 7; env -0 > \"$HOME/after\"; mfa-env-prompt > \"$HOME/prompt\"; exit 0"
+        );
+        let (before, after) = env_change(&shell, &env, &["-c"], &script);
+        assert_session(&before, &after, &stub);
+        let prompt = std::fs::read_to_string(env.home().join("prompt")).expect("prompt");
+        assert!(
+            prompt == "default 12h00m" || prompt == "default 11h59m",
+            "{name}: {prompt:?}"
+        );
+    }
+}
+
+#[test]
+fn prompt_helper_counts_down() {
+    for name in ["bash", "zsh", "fish"] {
+        let Some(shell) = tool(name) else { continue };
+        let mut env = TestEnv::new();
+        env.with_binary_on_path().set("MFA_ENV_PROFILE", "work");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        for (offset, expected) in [
+            (42 * 60 + 30, "work 42m"),
+            (3 * 3600 + 5 * 60 + 30, "work 3h05m"),
+            (0, "work expired"),
+        ] {
+            let date = std::process::Command::new("date")
+                .args([
+                    "-u",
+                    "-d",
+                    &format!("@{}", now + offset),
+                    "+%Y-%m-%dT%H:%M:%SZ",
+                ])
+                .output()
+                .expect("date");
+            env.set(
+                "AWS_CREDENTIAL_EXPIRATION",
+                String::from_utf8_lossy(&date.stdout).trim(),
+            );
+            let script = if name == "fish" {
+                "mfa-env init fish | source; mfa-env-prompt".to_string()
+            } else {
+                format!("eval \"$(mfa-env init {name})\"; mfa-env-prompt")
+            };
+            let out = env
+                .command(&shell)
+                .args(["-c", &script])
+                .output()
+                .expect("run");
+            assert_eq!(stdout(&out), expected, "{name}: {}", stderr(&out));
+        }
+        env.vars.remove("AWS_CREDENTIAL_EXPIRATION");
+        let script = if name == "fish" {
+            "mfa-env init fish | source; mfa-env-prompt"
+        } else {
+            "eval \"$(mfa-env init bash)\"; mfa-env-prompt"
+        };
+        let out = env
+            .command(&shell)
+            .args(["-c", script])
+            .output()
+            .expect("run");
+        assert_eq!(stdout(&out), "", "no session, no prompt text");
+    }
+}
+
+#[test]
+fn init_function_in_fish() {
+    let Some(fish) = tool("fish") else { return };
+    let (env, stub) = moto_env();
+    let script = "mfa-env init fish | source; env -0 > $HOME/before; mfa-env-use default -t 914725; or exit 7; env -0 > $HOME/after";
+    let (before, after) = env_change(&fish, &env, &["--no-config", "-c"], script);
+    assert_session(&before, &after, &stub);
+}
+
+#[test]
+fn scripts_in_shell_folder_are_what_init_prints() {
+    let env = TestEnv::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("shell");
+    for (shell, file) in [
+        ("bash", "mfa-env.sh"),
+        ("zsh", "mfa-env.sh"),
+        ("fish", "mfa-env.fish"),
+        ("powershell", "mfa-env.ps1"),
+        ("direnv", "direnvrc"),
+    ] {
+        let out = env.run(&["init", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            stdout(&out),
+            std::fs::read_to_string(root.join(file)).expect("file"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn shellcheck_over_shell_folder() {
+    let Some(shellcheck) = tool("shellcheck") else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("shell");
+    let out = std::process::Command::new(shellcheck)
+        .args(["-s", "bash"])
+        .arg(root.join("mfa-env.sh"))
+        .arg(root.join("direnvrc"))
+        .output()
+        .expect("shellcheck");
+    assert!(out.status.success(), "{}", stdout(&out));
+}
+
+#[test]
+fn subshell_gets_the_session_and_marks_nesting() {
+    let (mut env, stub) = moto_env();
+    let script = env.home().join("fake-shell");
+    std::fs::write(&script, "#!/bin/sh\nenv -0 > \"$HOME/after\"\nexit 5\n").expect("write");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    env.set("SHELL", &script.display().to_string());
+    let out = env.run(&["shell", "-t", CODE]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "the shell's own status: {}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out), "");
+    let after = parse_env0(&std::fs::read(env.home().join("after")).expect("env"));
+    for (k, v) in expected_vars(&stub, 0) {
+        assert_eq!(after.get(&k), Some(&v), "{k}");
+    }
+    assert_eq!(
+        after.get("MFA_ENV_SHELL").map(String::as_str),
+        Some("default")
+    );
+    assert_eq!(after.get("AWS_PROFILE"), None);
+
+    env.set("MFA_ENV_SHELL", "outer");
+    let out = env.run(&["shell"]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("starting a shell inside another mfa-env shell (profile 'outer')")
+    );
+}
+
+#[test]
+fn credential_process_prints_only_version_1_json() {
+    let (env, stub) = moto_env();
+    let out = env.run(&["credential-process", "--profile", "default", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let v = expected_vars(&stub, 0);
+    assert_eq!(
+        value,
+        serde_json::json!({
+            "Version": 1,
+            "AccessKeyId": v["AWS_ACCESS_KEY_ID"],
+            "SecretAccessKey": v["AWS_SECRET_ACCESS_KEY"],
+            "SessionToken": v["AWS_SESSION_TOKEN"],
+            "Expiration": v["AWS_CREDENTIAL_EXPIRATION"],
+        })
+    );
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn credential_process_loops_are_refused() {
+    let (mut env, stub) = moto_env();
+    env.set("MFA_ENV_TOKEN_COMMAND", "1");
+    let out = env.run(&["credential-process", "-t", CODE]);
+    assert_fails(
+        &out,
+        &["started by its own token command", "profile 'default'"],
+    );
+    env.vars.remove("MFA_ENV_TOKEN_COMMAND");
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\n[profile work]\ncredential_process = mfa-env credential-process --profile work\n"
+    ));
+    let out = env.run(&["credential-process", "-p", "work", "-t", CODE]);
+    assert_fails(
+        &out,
+        &["profile 'work' gets its credentials from `mfa-env credential-process` itself"],
+    );
+    assert_eq!(stub.count(), 0);
+}
+
+#[test]
+fn aws_cli_reads_the_environment_and_credential_process() {
+    let Some(aws) = tool("aws") else { return };
+    let (mut env, stub) = moto_env();
+    let bin = bin().display().to_string();
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
+         [profile via-mfa-env]\nregion = eu-west-1\ncredential_process = {bin} credential-process --profile default\n"
+    ));
+    env.set("AWS_CONFIG_FILE", &env.config_path().display().to_string());
+    let script = format!(
+        "eval \"$(mfa-env -t 914725)\" || exit 7; {} sts get-caller-identity --output json",
+        aws.display()
+    );
+    let out = env
+        .command("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("aws");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"Account\""), "{}", stdout(&out));
+    let token = expected_vars(&stub, 0)["AWS_SESSION_TOKEN"].clone();
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[1].param("Action").as_deref(),
+        Some("GetCallerIdentity")
+    );
+    assert_eq!(
+        requests[1].header("x-amz-security-token"),
+        Some(token.as_str()),
+        "the CLI used the exported session"
+    );
+
+    let env_clean = {
+        let mut e = env;
+        for (k, _) in STALE {
+            e.vars.remove(k);
+        }
+        e
+    };
+    let out = env_clean
+        .command(&aws)
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "via-mfa-env",
+            "--output",
+            "json",
+        ])
+        .output()
+        .expect("aws");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let requests = stub.requests();
+    let last = requests.last().expect("request");
+    assert_eq!(last.param("Action").as_deref(), Some("GetCallerIdentity"));
+    assert_eq!(
+        last.header("x-amz-security-token"),
+        Some(token.as_str()),
+        "credential_process gave the cached session"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = env.run(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(
+            text.contains("mfa-env") && text.contains("credential-process"),
+            "{shell}"
+        );
+    }
+    if let Some(bash) = tool("bash") {
+        let out = env
+            .command(bash)
+            .args([
+                "-c",
+                "source <(\"$0\" completions bash) && complete -p mfa-env",
+            ])
+            .arg(bin())
+            .output()
+            .expect("bash");
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("mfa-env"));
+    }
+    let man = stdout(&env.run(&["man"]));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH mfa-env"),
+        "{}",
+        &man[..man.len().min(200)]
+    );
+}
+
+fn direnv_env(stub_url: &str) -> Option<(TestEnv, std::path::PathBuf)> {
+    tool("direnv")?;
+    let mut env = TestEnv::new();
+    env.endpoint(stub_url).with_binary_on_path();
+    let home = env.home().display().to_string();
+    env.set("XDG_DATA_HOME", &format!("{home}/.local/share"));
+    let lib = env.home().join(".config/direnv/lib");
+    std::fs::create_dir_all(&lib).expect("mkdir");
+    let init = env.run(&["init", "direnv"]);
+    std::fs::write(lib.join("mfa_env.sh"), stdout(&init)).expect("write lib");
+    let project = env.home().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    Some((env, project))
+}
+
+#[test]
+fn direnv_loads_and_reloads_after_a_refresh() {
+    let stub = Stub::script(vec![
+        (200, sts_session_xml_for("ASIAFIRSTFIRSTFIRST1")),
+        (200, sts_session_xml_for("ASIASECONDSECONDSEC2")),
+    ]);
+    let Some((env, project)) = direnv_env(&stub.url()) else {
+        return;
+    };
+    std::fs::write(
+        project.join(".envrc"),
+        "use mfa_env default --token-code 914725\n",
+    )
+    .expect("envrc");
+    let allow = env
+        .command("direnv")
+        .arg("allow")
+        .arg(&project)
+        .output()
+        .expect("allow");
+    assert!(allow.status.success(), "{}", stderr(&allow));
+    let script = "cd \"$HOME/project\" || exit 9
+eval \"$(direnv export bash)\"
+printf '%s %s\\n' \"$AWS_ACCESS_KEY_ID\" \"$MFA_ENV_PROFILE\" > \"$HOME/first\"
+sleep 1.2
+mfa-env --refresh -t 914725 > /dev/null || exit 8
+eval \"$(direnv export bash)\"
+printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" > \"$HOME/second\"
+";
+    let out = env
+        .command("bash")
+        .args(["-c", script])
+        .output()
+        .expect("bash");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |f: &str| std::fs::read_to_string(env.home().join(f)).unwrap_or_default();
+    assert_eq!(read("first"), "ASIAFIRSTFIRSTFIRST1 default\n");
+    assert_eq!(
+        read("second"),
+        "ASIASECONDSECONDSEC2\n",
+        "the refresh reloaded direnv"
+    );
+    assert_eq!(stub.count(), 2);
+}
+
+#[test]
+fn direnv_without_a_terminal_leaves_the_environment() {
+    let stub = Stub::moto();
+    let Some((mut env, project)) = direnv_env(&stub.url()) else {
+        return;
+    };
+    env.set("AWS_ACCESS_KEY_ID", "AKIAUSERSOWNUSERSOWN");
+    std::fs::write(
+        project.join(".envrc"),
+        "use mfa_env default\nexport OTHER=1\n",
+    )
+    .expect("envrc");
+    let allow = env
+        .command("direnv")
+        .arg("allow")
+        .arg(&project)
+        .output()
+        .expect("allow");
+    assert!(allow.status.success(), "{}", stderr(&allow));
+    let script = "cd \"$HOME/project\" || exit 9
+env -0 > \"$HOME/before\"
+eval \"$(direnv export bash 2> \"$HOME/direnv.err\")\"
+env -0 > \"$HOME/after\"
+exit 0";
+    let out = env
+        .command("setsid")
+        .args(["-w", "bash", "-c", script])
+        .output()
+        .expect("bash");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |f: &str| parse_env0(&std::fs::read(env.home().join(f)).expect("env"));
+    let (before, after) = (read("before"), read("after"));
+    for (k, v) in &after {
+        if k.starts_with("AWS_") || k.starts_with("MFA_ENV") {
+            assert_eq!(before.get(k), Some(v), "{k} changed");
+        }
+    }
+    for k in before.keys().filter(|k| k.starts_with("AWS_")) {
+        assert!(after.contains_key(k), "{k} was removed");
+    }
+    let err = std::fs::read_to_string(env.home().join("direnv.err")).unwrap_or_default();
+    assert!(err.contains("no MFA code: there is no terminal"), "{err}");
+    assert!(err.contains("mfa-env: no AWS session loaded"), "{err}");
+    assert_eq!(stub.count(), 0);
+}
