@@ -10,7 +10,7 @@ use crate::mfa::{self, Ask, Source};
 use crate::output::{self, Format};
 use crate::session::Session;
 use crate::sts::{self, Call, Endpoint, Signer};
-use crate::{exec, init, status};
+use crate::{doctor, exec, init, status};
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::Write;
@@ -33,6 +33,7 @@ pub fn main() -> ExitCode {
         Some(Command::Status { path: true, .. }) => status::path(opts, log),
         Some(Command::Status { .. }) => status::list(opts, log),
         Some(Command::Clear { all }) => status::clear(opts, *all, log),
+        Some(Command::Doctor { offline, json }) => doctor::run(opts, *offline, *json),
         Some(Command::Completions { shell }) => print(&init::completions(*shell)),
         Some(Command::Man) => init::man().and_then(|page| print(&page)),
     };

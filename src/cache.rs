@@ -143,6 +143,27 @@ impl Cache {
         }
     }
 
+    /// The cache as it is, making nothing (for `doctor`): the folder, and
+    /// None when it does not exist yet, or why it cannot be trusted.
+    pub fn inspect(log: Log) -> Option<(PathBuf, Result<Option<Cache>, String>)> {
+        let dir = folder()?;
+        let state = match fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            _ => verify(&dir).map(|()| {
+                Some(Cache {
+                    dir: dir.clone(),
+                    log,
+                })
+            }),
+        };
+        Some((dir, state))
+    }
+
+    /// The entry of `key`, or why it cannot be used; warns about nothing.
+    pub fn check(&self, key: &Key) -> Result<Option<Entry>, String> {
+        read_entry(&self.path(key))
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -332,6 +353,11 @@ fn prepare(dir: &Path) -> Result<(), String> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(format!("cannot create it: {}", describe(&e))),
     }
+    verify(dir)
+}
+
+/// A real folder of ours that no one else can open.
+fn verify(dir: &Path) -> Result<(), String> {
     let meta = fs::symlink_metadata(dir).map_err(|e| describe(&e))?;
     if meta.file_type().is_symlink() {
         return Err("it is a symbolic link; remove it and mfa-env makes a real folder".into());

@@ -67,6 +67,15 @@ pub enum Command {
         #[arg(long, conflicts_with = "profile")]
         all: bool,
     },
+    /// Walk through the setup and say what is wrong and how to fix it
+    Doctor {
+        /// Make no request to STS
+        #[arg(long)]
+        offline: bool,
+        /// Print the report as JSON (for bug reports)
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod exec;
 pub mod init;

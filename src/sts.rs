@@ -4,16 +4,22 @@
 use crate::config::{Keys, Profile, Role};
 use crate::error::{Error, causes};
 use crate::session::{Secret, Session};
+use aws_sdk_sts::config::Intercept;
 use aws_sdk_sts::config::{Credentials, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_http_client::{Builder as HttpBuilder, Connector};
+use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::env;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -152,6 +158,61 @@ pub fn assume_role(
     session(output.credentials(), call)
 }
 
+/// Who the long-term keys belong to, as `doctor` reports it.
+pub struct Identity {
+    pub arn: String,
+    pub account: String,
+    /// The Date header of the answer, for the clock check.
+    pub date: Option<String>,
+    pub elapsed: Duration,
+}
+
+/// GetCallerIdentity with the long-term keys (no MFA needed), timed, keeping
+/// the answer's Date header.
+pub fn caller_identity(call: &Call<'_>) -> Result<Identity, Error> {
+    let date = Arc::new(Mutex::new(None));
+    let client = client_with(
+        Signer::keys(&call.profile.keys),
+        call,
+        Some(DateHeader(Arc::clone(&date))),
+    )?;
+    let started = Instant::now();
+    let sent = block_on(client.get_caller_identity().send())?;
+    let elapsed = started.elapsed();
+    let output = sent.map_err(|err| map_error(err, call, None))?;
+    let date = date.lock().ok().and_then(|d| d.clone());
+    Ok(Identity {
+        arn: output.arn().unwrap_or_default().to_string(),
+        account: output.account().unwrap_or_default().to_string(),
+        date,
+        elapsed,
+    })
+}
+
+/// Keeps the Date header of the response.
+#[derive(Debug)]
+struct DateHeader(Arc<Mutex<Option<String>>>);
+
+impl Intercept for DateHeader {
+    fn name(&self) -> &'static str {
+        "mfa-env date header"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(date), Ok(mut slot)) =
+            (context.response().headers().get("date"), self.0.lock())
+        {
+            *slot = Some(date.to_string());
+        }
+        Ok(())
+    }
+}
+
 fn seconds(duration: u32) -> i32 {
     i32::try_from(duration).unwrap_or(i32::MAX)
 }
@@ -181,6 +242,14 @@ fn session(
 }
 
 fn client(signer: Signer<'_>, call: &Call<'_>) -> Result<aws_sdk_sts::Client, Error> {
+    client_with(signer, call, None)
+}
+
+fn client_with(
+    signer: Signer<'_>,
+    call: &Call<'_>,
+    date: Option<DateHeader>,
+) -> Result<aws_sdk_sts::Client, Error> {
     let credentials = Credentials::new(
         signer.access_key_id,
         signer.secret_access_key.expose(),
@@ -203,6 +272,9 @@ fn client(signer: Signer<'_>, call: &Call<'_>) -> Result<aws_sdk_sts::Client, Er
         .use_fips(endpoint.use_fips);
     if let Some(url) = &endpoint.url_override {
         config = config.endpoint_url(url);
+    }
+    if let Some(date) = date {
+        config = config.interceptor(date);
     }
     Ok(aws_sdk_sts::Client::from_conf(config.build()))
 }

@@ -315,6 +315,8 @@ pub enum Behavior {
     Reply(u16, String),
     /// Accept the connection and never answer.
     Silent,
+    /// Answer with this status, these extra headers and this body.
+    ReplyWith(u16, Vec<(String, String)>, String),
     /// Answer each request with the next of these (status, body); 500 when
     /// they run out.
     Script(Arc<Mutex<std::collections::VecDeque<(u16, String)>>>),
@@ -420,6 +422,13 @@ pub fn sts_role_xml(key_id: &str) -> String {
     )
 }
 
+/// A successful GetCallerIdentity answer for the IAM user `name`.
+pub fn sts_identity_xml(name: &str) -> String {
+    format!(
+        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/{name}</Arn><UserId>AIDACKCEVSQ6C2EXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+    )
+}
+
 /// The text between `<tag>` and `</tag>`.
 pub fn xml_field(xml: &str, tag: &str) -> Option<String> {
     let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
@@ -446,8 +455,15 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
             thread::sleep(Duration::from_secs(120));
             return;
         }
+        let mut extra = String::new();
         let (status, head, body) = match &behavior {
             Behavior::Reply(status, body) => (*status, String::new(), body.clone()),
+            Behavior::ReplyWith(status, headers, body) => {
+                for (k, v) in headers {
+                    extra.push_str(&format!("{k}: {v}\r\n"));
+                }
+                (*status, String::new(), body.clone())
+            }
             Behavior::Script(queue) => queue
                 .lock()
                 .expect("script")
@@ -455,7 +471,12 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
                 .map(|(status, body)| (status, String::new(), body))
                 .unwrap_or((500, String::new(), "script ran out".into())),
             Behavior::Forward(target) => match forward(target, &raw) {
-                Some(answer) => answer,
+                Some((status, content_type, date, body)) => {
+                    if let Some(date) = date {
+                        extra.push_str(&format!("Date: {date}\r\n"));
+                    }
+                    (status, content_type, body)
+                }
                 None => (502, String::new(), "moto did not answer".into()),
             },
             Behavior::Silent | Behavior::Slow(..) => unreachable!(),
@@ -463,7 +484,7 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
         log.lock().expect("log").push((request, body.clone()));
         let content_type = if head.is_empty() { "text/xml" } else { &head };
         let response = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: 4f1e3b2a\r\n\r\n{body}",
+            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amzn-RequestId: 4f1e3b2a\r\n{extra}\r\n{body}",
             body.len()
         );
         if conn.write_all(response.as_bytes()).is_err() {
@@ -512,15 +533,16 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Request, Vec<u8>)>
     Some((request, raw))
 }
 
-/// Sends one raw request to `target` and returns (status, content type, body).
-fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, String)> {
+/// Sends one raw request to `target` and returns (status, content type, Date
+/// header, body).
+fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, Option<String>, String)> {
     let mut upstream = TcpStream::connect(target).ok()?;
     upstream.write_all(raw).ok()?;
     let mut reader = BufReader::new(upstream);
     let mut status_line = String::new();
     reader.read_line(&mut status_line).ok()?;
     let status = status_line.split_whitespace().nth(1)?.parse().ok()?;
-    let (mut len, mut content_type) = (0, String::new());
+    let (mut len, mut content_type, mut date) = (0, String::new(), None);
     loop {
         let mut h = String::new();
         reader.read_line(&mut h).ok()?;
@@ -533,6 +555,8 @@ fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, String)> {
                 len = v.trim().parse().ok()?;
             } else if k.eq_ignore_ascii_case("content-type") {
                 content_type = v.trim().to_string();
+            } else if k.eq_ignore_ascii_case("date") {
+                date = Some(v.trim().to_string());
             }
         }
     }
@@ -541,6 +565,7 @@ fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, String)> {
     Some((
         status,
         content_type,
+        date,
         String::from_utf8_lossy(&body).into_owned(),
     ))
 }
