@@ -2,6 +2,9 @@
 //! ok, warn or fail, and the fix. Nothing secret is ever printed: key ids are
 //! shown as AKIA…WXYZ, and no secret key, token or code is read out.
 
+mod environment;
+mod online;
+
 use crate::cache::{Cache, Key};
 use crate::cli::Opts;
 use crate::config::{self, Files, Profile};
@@ -10,9 +13,7 @@ use crate::log::Log;
 use crate::mfa;
 use crate::session::parse_rfc3339;
 use crate::status::{left, now};
-use crate::sts::{self, Call, Endpoint};
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format;
+use crate::sts;
 use serde::Serialize;
 use std::env;
 use std::os::unix::fs::PermissionsExt;
@@ -92,7 +93,7 @@ pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
     let region = profile
         .as_ref()
         .and_then(|p| region_check(&mut report, opts, p, serial.as_deref()));
-    environment_checks(&mut report);
+    environment::checks(&mut report);
     cache_check(&mut report, profile.as_ref(), serial.as_deref());
     match (&profile, offline) {
         (_, true) => {
@@ -106,7 +107,7 @@ pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
             }
         }
         (Some(profile), false) => {
-            online_checks(&mut report, profile, serial.as_deref(), region.as_deref())
+            online::checks(&mut report, profile, serial.as_deref(), region.as_deref())
         }
     }
 
@@ -313,128 +314,6 @@ fn region_check(
     }
 }
 
-fn environment_checks(report: &mut Report) {
-    let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
-    let before = report.0.len();
-    if let Some(id) = var("AWS_ACCESS_KEY_ID") {
-        let masked = mask(&id);
-        match (var("AWS_SESSION_TOKEN"), var("AWS_CREDENTIAL_EXPIRATION")) {
-            (Some(_), Some(expiration)) => {
-                let whose = var("MFA_ENV_PROFILE")
-                    .map(|p| format!("of profile '{p}' from mfa-env"))
-                    .unwrap_or_else(|| "(not from mfa-env)".into());
-                match parse_rfc3339(&expiration).map(|end| end - now()) {
-                    Some(secs) if secs > 0 => report.ok(
-                        "environment",
-                        format!("a session {masked} {whose} in this shell, {} left", left(secs)),
-                    ),
-                    _ => report.warn(
-                        "environment",
-                        format!("the session {masked} {whose} in this shell expired at {expiration}"),
-                        "run eval \"$(mfa-env)\" again (or mfa-env-use PROFILE)",
-                    ),
-                }
-            }
-            (Some(_), None) => report.ok(
-                "environment",
-                format!("a session {masked} in this shell, of unknown expiry"),
-            ),
-            (None, _) if id.starts_with("ASIA") => report.warn(
-                "environment",
-                format!("AWS_ACCESS_KEY_ID {masked} is a session key without AWS_SESSION_TOKEN: every call fails"),
-                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY, then eval \"$(mfa-env)\"",
-            ),
-            (None, _) => report.warn(
-                "environment",
-                format!("long-term keys {masked} in AWS_ACCESS_KEY_ID: AWS tools use them before any profile, and they carry no MFA"),
-                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY, then eval \"$(mfa-env)\"",
-            ),
-        }
-    }
-    if var("AWS_SECURITY_TOKEN").is_some() {
-        report.warn(
-            "environment",
-            "AWS_SECURITY_TOKEN is set: botocore reads it before AWS_SESSION_TOKEN, so a stale one breaks the session",
-            "unset AWS_SECURITY_TOKEN (mfa-env's exports unset it)",
-        );
-    }
-    if let Some(profile) = var("AWS_PROFILE") {
-        let mut trouble = Vec::new();
-        if var("AWS_ACCESS_KEY_ID").is_some() {
-            trouble.push(
-                "it sits beside keys in the environment, and tools may use the profile's instead"
-                    .to_string(),
-            );
-        }
-        if let Some(m) = var("MFA_ENV_PROFILE").filter(|m| *m != profile) {
-            trouble.push(format!(
-                "it differs from MFA_ENV_PROFILE={m}, and mfa-env uses AWS_PROFILE first"
-            ));
-        }
-        if trouble.is_empty() {
-            report.ok(
-                "environment",
-                format!("AWS_PROFILE={profile} selects the profile"),
-            );
-        } else {
-            report.warn(
-                "environment",
-                format!("AWS_PROFILE={profile}: {}", trouble.join("; ")),
-                "unset AWS_PROFILE (mfa-env's exports unset it), or pass --profile",
-            );
-        }
-    }
-    for name in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
-        if let Some(url) = var(name) {
-            report.warn(
-                "environment",
-                format!("{name}={url}: STS requests go there, not to AWS"),
-                format!("unset {name} unless you meant it"),
-            );
-        }
-    }
-    if let Some(bundle) = var("AWS_CA_BUNDLE") {
-        match std::fs::File::open(&bundle) {
-            Ok(_) => report.ok("environment", format!("AWS_CA_BUNDLE={bundle} replaces the system's certificates")),
-            Err(err) => report.fail(
-                "environment",
-                format!("AWS_CA_BUNDLE={bundle} cannot be read ({err}); point it at a readable PEM file or unset it"),
-            ),
-        }
-    }
-    for name in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        if let Some(value) = var(name) {
-            report.ok(
-                "environment",
-                format!("{name}={} is used", hide_password(&value)),
-            );
-        }
-    }
-    if report.0.len() == before {
-        report.ok(
-            "environment",
-            "no AWS variables here that override or confuse",
-        );
-    }
-}
-
-/// A proxy URL without its password.
-fn hide_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
-}
-
 fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
     let quiet = Log {
         quiet: true,
@@ -503,97 +382,6 @@ fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&s
     }
 }
 
-fn online_checks(
-    report: &mut Report,
-    profile: &Profile,
-    serial: Option<&str>,
-    region: Option<&str>,
-) {
-    let partition = serial.map(mfa::partition).unwrap_or("aws");
-    let endpoint = Endpoint::resolve(profile, region, partition);
-    let call = Call {
-        profile,
-        serial: serial.unwrap_or(""),
-        endpoint: &endpoint,
-    };
-    let identity = match sts::caller_identity(&call) {
-        Ok(identity) => identity,
-        Err(err) => {
-            let check = if matches!(err, Error::Sts { .. }) {
-                "identity"
-            } else {
-                "sts"
-            };
-            if check == "identity" {
-                report.ok("sts", format!("{} answered", endpoint.url()));
-            }
-            report.fail(check, err.to_string());
-            if check == "sts" {
-                report.skip("identity", "skipped: STS could not be reached");
-            }
-            report.skip("clock", "skipped: no answer from STS to compare with");
-            return;
-        }
-    };
-    report.ok(
-        "sts",
-        format!(
-            "{} answered in {} ms",
-            endpoint.url(),
-            identity.elapsed.as_millis()
-        ),
-    );
-    identity_check(report, &identity.arn, &identity.account, serial);
-    clock_check(report, identity.date.as_deref());
-}
-
-fn identity_check(report: &mut Report, arn: &str, account: &str, serial: Option<&str>) {
-    // arn:PARTITION:iam::ACCOUNT:user/PATH/NAME → arn:PARTITION:iam::ACCOUNT:mfa/NAME
-    let partition = arn.split(':').nth(1).unwrap_or("aws");
-    let likely = arn.split_once(":user/").map(|(_, user)| {
-        let name = user.rsplit('/').next().unwrap_or(user);
-        format!("arn:{partition}:iam::{account}:mfa/{name}")
-    });
-    let mismatch = match (serial, &likely) {
-        (None, Some(device)) => Some(format!(
-            "no usable mfa_serial; the user's device is likely {device}"
-        )),
-        (Some(s), Some(device))
-            if s.starts_with("arn:") && !s.contains(&format!(":{account}:")) =>
-        {
-            Some(format!(
-                "mfa_serial {s} is not in this user's account {account}; the device is likely {device}"
-            ))
-        }
-        _ => None,
-    };
-    match (mismatch, likely) {
-        (Some(detail), Some(device)) => report.warn(
-            "identity",
-            format!("the keys belong to {arn}; {detail}"),
-            format!("mfa_serial = {device} (check IAM console → your user → Security credentials → Assigned MFA device)"),
-        ),
-        _ => report.ok("identity", format!("the keys belong to {arn}")),
-    }
-}
-
-fn clock_check(report: &mut Report, date: Option<&str>) {
-    let Some(server) = date.and_then(|d| DateTime::from_str(d, Format::HttpDate).ok()) else {
-        report.skip("clock", "skipped: the answer had no Date header");
-        return;
-    };
-    let skew = server.secs() - now();
-    let detail = format!("this machine's clock is off by {}s from STS's", skew.abs());
-    match skew.abs() {
-        s if s > 300 => report.fail(
-            "clock",
-            format!("{detail}: more than 5 minutes, so AWS rejects every signed request. Set the clock right (timedatectl set-ntp true)"),
-        ),
-        s if s > 60 => report.warn("clock", format!("{detail}: more than a minute"), "set the clock right (timedatectl set-ntp true)"),
-        _ => report.ok("clock", detail),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,10 +390,5 @@ mod tests {
     fn masks_and_passwords() {
         assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
         assert_eq!(mask("short"), "…");
-        assert_eq!(
-            hide_password("http://u:secret@proxy:8080"),
-            "http://***@proxy:8080"
-        );
-        assert_eq!(hide_password("http://proxy:8080"), "http://proxy:8080");
     }
 }

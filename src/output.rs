@@ -32,12 +32,22 @@ pub enum Format {
 }
 
 /// The environment change that hands a session over.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct Exports {
-    /// Name and value, in the order they are printed. Values hold secrets: this
-    /// type's Debug is only for tests and must never be logged.
+    /// Name and value, in the order they are printed. The values hold secrets.
     pub set: Vec<(&'static str, String)>,
     pub unset: &'static [&'static str],
+}
+
+/// Names only: the values hold the session's secrets.
+impl std::fmt::Debug for Exports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.set.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("Exports")
+            .field("set", &names)
+            .field("unset", &self.unset)
+            .finish()
+    }
 }
 
 pub fn exports(session: &Session, region: Option<&str>, profile: &str) -> Exports {
@@ -123,4 +133,23 @@ pub fn credential_process(session: &Session) -> String {
         "Expiration": session.expiration_rfc3339(),
     });
     format!("{json}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Secret;
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let session = Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("very-secret"),
+            session_token: Secret::new("token-secret"),
+            expiration: 0,
+        };
+        let shown = format!("{:?}", exports(&session, None, "work"));
+        assert!(shown.contains("AWS_SESSION_TOKEN"));
+        assert!(!shown.contains("very-secret") && !shown.contains("token-secret"));
+    }
 }

@@ -7,7 +7,7 @@ use common::*;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 fn warm() -> (TestEnv, Stub, Output) {
     let stub = Stub::moto();
@@ -27,36 +27,11 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Rewrites the cached entry's expiration to `now + seconds` (mode kept 0600).
+/// Sets the cached entry's expiration to `seconds` from now.
 fn expire_in(env: &TestEnv, seconds: i64) -> String {
-    let path = env.cache_entry();
-    let text = std::fs::read_to_string(&path).expect("entry");
-    let old = xml_like_json_field(&text, "expiration");
-    let when = rfc3339(now() + seconds);
-    std::fs::write(&path, text.replace(&old, &when)).expect("rewrite");
+    let when = rfc3339_in(seconds);
+    set_expiration(&env.cache_entry(), &when);
     when
-}
-
-fn xml_like_json_field(json: &str, field: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(json).expect("json");
-    value[field].as_str().expect("string field").to_string()
-}
-
-/// RFC 3339 of epoch seconds, computed with `date` to stay independent of
-/// mfa-env's own formatting.
-fn rfc3339(epoch: i64) -> String {
-    let out = std::process::Command::new("date")
-        .args(["-u", "-d", &format!("@{epoch}"), "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .expect("date");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]

@@ -351,21 +351,7 @@ fn invalid_key_answered_by_sts() {
 }
 
 fn http_date(offset: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let out = std::process::Command::new("date")
-        .args([
-            "-u",
-            "-d",
-            &format!("@{}", now + offset),
-            "+%a, %d %b %Y %H:%M:%S GMT",
-        ])
-        .env("LC_ALL", "C")
-        .output()
-        .expect("date");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    date_in(offset, "+%a, %d %b %Y %H:%M:%S GMT")
 }
 
 #[test]
@@ -422,4 +408,28 @@ fn missing_serial_is_answered_with_the_likely_device() {
         "is not in this user's account 123456789012",
     );
     assert_eq!(status, "warn", "{detail}");
+}
+
+#[test]
+fn role_profile_chain_is_shown() {
+    let env = TestEnv::new();
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = default\nregion = eu-west-1\n"
+    ));
+    let (code, checks) = doctor(&env, &["--offline", "-p", "admin"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        find(
+            &checks,
+            "profile",
+            "admin → default (role arn:aws:iam::123456789012:role/admin)"
+        )
+        .0,
+        "ok"
+    );
+    assert_eq!(find(&checks, "keys", "profile 'default' in").0, "ok");
+    env.write_config("[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = admin2\n[profile admin2]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = admin\n");
+    let (code, checks) = doctor(&env, &["--offline", "-p", "admin"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(find(&checks, "profile", "admin → admin2 → admin").0, "fail");
 }

@@ -22,21 +22,10 @@ fn child_gets_exactly_the_session() {
     let out = env.run(&["-t", "123456", "--", "env", "-0"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    let xml = &stub.responses()[0];
-    let field = |tag| xml_field(xml, tag).expect("field");
     let mut expected: BTreeMap<String, String> = env.base_env();
     expected.remove("AWS_PROFILE");
     expected.remove("AWS_SECURITY_TOKEN");
-    expected.insert("AWS_ACCESS_KEY_ID".into(), field("AccessKeyId"));
-    expected.insert("AWS_SECRET_ACCESS_KEY".into(), field("SecretAccessKey"));
-    expected.insert("AWS_SESSION_TOKEN".into(), field("SessionToken"));
-    let expiration = field("Expiration");
-    let seconds = expiration
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('Z');
-    expected.insert("AWS_CREDENTIAL_EXPIRATION".into(), format!("{seconds}Z"));
+    expected.extend(session_vars(&stub, 0));
     expected.insert("AWS_REGION".into(), "eu-west-1".into());
     expected.insert("AWS_DEFAULT_REGION".into(), "eu-west-1".into());
     expected.insert("MFA_ENV_PROFILE".into(), "default".into());

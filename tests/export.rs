@@ -6,29 +6,6 @@ use common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// What moto answered, as the variables mfa-env must export.
-fn session_vars(stub: &Stub) -> BTreeMap<String, String> {
-    let responses = stub.responses();
-    assert_eq!(responses.len(), 1, "exactly one STS request");
-    let xml = &responses[0];
-    let field = |tag| xml_field(xml, tag).unwrap_or_else(|| panic!("no {tag} in {xml}"));
-    let expiration = field("Expiration");
-    // mfa-env prints RFC 3339 UTC without a fraction.
-    let expiration = match expiration.split_once('.') {
-        Some((seconds, _)) => format!("{seconds}Z"),
-        None => expiration,
-    };
-    BTreeMap::from([
-        ("AWS_ACCESS_KEY_ID".to_string(), field("AccessKeyId")),
-        (
-            "AWS_SECRET_ACCESS_KEY".to_string(),
-            field("SecretAccessKey"),
-        ),
-        ("AWS_SESSION_TOKEN".to_string(), field("SessionToken")),
-        ("AWS_CREDENTIAL_EXPIRATION".to_string(), expiration),
-    ])
-}
-
 const STALE: [(&str, &str); 8] = [
     ("AWS_ACCESS_KEY_ID", "ASIAOLDSESSIONOLDSESS"),
     ("AWS_SECRET_ACCESS_KEY", "old-session-secret"),
@@ -89,7 +66,7 @@ fn check_shell(name: &str) {
     for name in UNSET {
         expected.remove(name);
     }
-    expected.extend(session_vars(&stub));
+    expected.extend(session_vars(&stub, 0));
     expected.insert("AWS_REGION".into(), "eu-west-1".into());
     expected.insert("AWS_DEFAULT_REGION".into(), "eu-west-1".into());
     expected.insert("MFA_ENV_PROFILE".into(), "default".into());
@@ -147,7 +124,7 @@ fn stdout_is_exactly_the_export_lines() {
     env.endpoint(&stub.url());
     let out = env.run(&["--token-code", "654321"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let vars = session_vars(&stub);
+    let vars = session_vars(&stub, 0);
     let expected = format!(
         "export AWS_ACCESS_KEY_ID='{}'\nexport AWS_SECRET_ACCESS_KEY='{}'\nexport AWS_SESSION_TOKEN='{}'\nexport AWS_CREDENTIAL_EXPIRATION='{}'\nexport AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport MFA_ENV_PROFILE='default'\nunset AWS_SECURITY_TOKEN AWS_SESSION_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SDK_LOAD_CONFIG\n",
         vars["AWS_ACCESS_KEY_ID"],

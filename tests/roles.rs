@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
 const READONLY: &str = "arn:aws:iam::123456789012:role/readonly";
@@ -101,26 +100,14 @@ fn expired_role_session_is_assumed_again_without_a_prompt() {
     let env = roles_env(&stub.url());
     ok(&env.run(&["-p", "admin", "-t", CODE]));
     // Make the role entry nearly expired (the MFA session stays valid).
-    let soon = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-        + 60;
-    let date = std::process::Command::new("date")
-        .args(["-u", "-d", &format!("@{soon}"), "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .expect("date");
-    let soon = String::from_utf8_lossy(&date.stdout).trim().to_string();
+    let soon = rfc3339_in(60);
     let mut rewritten = 0;
     for path in env.cache_files(".json") {
-        let text = std::fs::read_to_string(&path).expect("read");
-        if text.contains(ADMIN) {
-            let value: serde_json::Value = serde_json::from_str(&text).expect("json");
-            let old = value["expiration"]
-                .as_str()
-                .expect("expiration")
-                .to_string();
-            std::fs::write(&path, text.replace(&old, &soon)).expect("write");
+        if std::fs::read_to_string(&path)
+            .expect("read")
+            .contains(ADMIN)
+        {
+            set_expiration(&path, &soon);
             rewritten += 1;
         }
     }

@@ -7,31 +7,17 @@ use common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The variables moto's answer must become.
+/// The variables moto's answer must become, with the profile's region.
 fn expected_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
-    let xml = &stub.responses()[index];
-    let field = |tag| xml_field(xml, tag).unwrap_or_else(|| panic!("no {tag}"));
-    let expiration = field("Expiration");
-    let expiration = format!(
-        "{}Z",
-        expiration
-            .split('.')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches('Z')
-    );
-    BTreeMap::from([
-        ("AWS_ACCESS_KEY_ID".to_string(), field("AccessKeyId")),
-        (
-            "AWS_SECRET_ACCESS_KEY".to_string(),
-            field("SecretAccessKey"),
-        ),
-        ("AWS_SESSION_TOKEN".to_string(), field("SessionToken")),
-        ("AWS_CREDENTIAL_EXPIRATION".to_string(), expiration),
-        ("AWS_REGION".to_string(), "eu-west-1".to_string()),
-        ("AWS_DEFAULT_REGION".to_string(), "eu-west-1".to_string()),
-        ("MFA_ENV_PROFILE".to_string(), "default".to_string()),
-    ])
+    let mut vars = session_vars(stub, index);
+    for (k, v) in [
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ("MFA_ENV_PROFILE", "default"),
+    ] {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    vars
 }
 
 const STALE: [(&str, &str); 3] = [
@@ -219,28 +205,12 @@ fn prompt_helper_counts_down() {
         let Some(shell) = tool(name) else { continue };
         let mut env = TestEnv::new();
         env.with_binary_on_path().set("MFA_ENV_PROFILE", "work");
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
         for (offset, expected) in [
             (42 * 60 + 30, "work 42m"),
             (3 * 3600 + 5 * 60 + 30, "work 3h05m"),
             (0, "work expired"),
         ] {
-            let date = std::process::Command::new("date")
-                .args([
-                    "-u",
-                    "-d",
-                    &format!("@{}", now + offset),
-                    "+%Y-%m-%dT%H:%M:%SZ",
-                ])
-                .output()
-                .expect("date");
-            env.set(
-                "AWS_CREDENTIAL_EXPIRATION",
-                String::from_utf8_lossy(&date.stdout).trim(),
-            );
+            env.set("AWS_CREDENTIAL_EXPIRATION", &rfc3339_in(offset));
             let script = if name == "fish" {
                 "mfa-env init fish | source; mfa-env-prompt".to_string()
             } else {
@@ -589,4 +559,31 @@ exit 0";
     assert!(err.contains("no MFA code: there is no terminal"), "{err}");
     assert!(err.contains("mfa-env: no AWS session loaded"), "{err}");
     assert_eq!(stub.count(), 0);
+}
+
+#[test]
+fn direnv_asks_for_the_code_on_the_terminal() {
+    let stub = Stub::moto();
+    let Some((env, project)) = direnv_env(&stub.url()) else {
+        return;
+    };
+    std::fs::write(project.join(".envrc"), "use mfa_env default\n").expect("envrc");
+    let allow = env
+        .command("direnv")
+        .arg("allow")
+        .arg(&project)
+        .output()
+        .expect("allow");
+    assert!(allow.status.success(), "{}", stderr(&allow));
+    let script = "cd \"$HOME/project\" && eval \"$(direnv export bash 2>/dev/null)\"; echo \"AK=$AWS_ACCESS_KEY_ID.\"";
+    let mut cmd = env.command("bash");
+    cmd.args(["-c", script]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
+        .expect("prompt");
+    pty.send_line(CODE).expect("type");
+    pty.exp_string("AK=").expect("loaded");
+    let loaded = pty.exp_string(".").expect("key");
+    assert_eq!(loaded, session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"]);
+    assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
 }

@@ -429,6 +429,60 @@ pub fn sts_identity_xml(name: &str) -> String {
     )
 }
 
+/// The session variables mfa-env must export for the `index`-th answer the
+/// stub saw (the expiration without a fraction, as mfa-env prints it).
+pub fn session_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
+    let responses = stub.responses();
+    let xml = &responses[index];
+    let field = |tag| xml_field(xml, tag).unwrap_or_else(|| panic!("no {tag} in {xml}"));
+    let expiration = field("Expiration");
+    let seconds = expiration
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('Z');
+    BTreeMap::from([
+        ("AWS_ACCESS_KEY_ID".to_string(), field("AccessKeyId")),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            field("SecretAccessKey"),
+        ),
+        ("AWS_SESSION_TOKEN".to_string(), field("SessionToken")),
+        (
+            "AWS_CREDENTIAL_EXPIRATION".to_string(),
+            format!("{seconds}Z"),
+        ),
+    ])
+}
+
+/// The time `offset` seconds from now in `date -u` FORMAT (`date`, so that the
+/// tests do not lean on mfa-env's own date code).
+pub fn date_in(offset: i64, format: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let out = Command::new("date")
+        .args(["-u", "-d", &format!("@{}", now + offset), format])
+        .env("LC_ALL", "C")
+        .output()
+        .expect("date");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// RFC 3339 UTC, `offset` seconds from now.
+pub fn rfc3339_in(offset: i64) -> String {
+    date_in(offset, "+%Y-%m-%dT%H:%M:%SZ")
+}
+
+/// Rewrites the expiration of the cache entry at `path` (its mode stays 0600).
+pub fn set_expiration(path: &Path, when: &str) {
+    let text = std::fs::read_to_string(path).expect("entry");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let old = value["expiration"].as_str().expect("expiration");
+    std::fs::write(path, text.replace(old, when)).expect("rewrite");
+}
+
 /// The text between `<tag>` and `</tag>`.
 pub fn xml_field(xml: &str, tag: &str) -> Option<String> {
     let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;

@@ -1,0 +1,142 @@
+//! The AWS variables in this shell that override or confuse.
+
+use super::{Report, mask};
+use crate::session::parse_rfc3339;
+use crate::status::{left, now};
+use std::env;
+
+pub(super) fn checks(report: &mut Report) {
+    let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
+    let before = report.0.len();
+    if let Some(id) = var("AWS_ACCESS_KEY_ID") {
+        let masked = mask(&id);
+        match (var("AWS_SESSION_TOKEN"), var("AWS_CREDENTIAL_EXPIRATION")) {
+            (Some(_), Some(expiration)) => {
+                let whose = var("MFA_ENV_PROFILE")
+                    .map(|p| format!("of profile '{p}' from mfa-env"))
+                    .unwrap_or_else(|| "(not from mfa-env)".into());
+                match parse_rfc3339(&expiration).map(|end| end - now()) {
+                    Some(secs) if secs > 0 => report.ok(
+                        "environment",
+                        format!("a session {masked} {whose} in this shell, {} left", left(secs)),
+                    ),
+                    _ => report.warn(
+                        "environment",
+                        format!("the session {masked} {whose} in this shell expired at {expiration}"),
+                        "run eval \"$(mfa-env)\" again (or mfa-env-use PROFILE)",
+                    ),
+                }
+            }
+            (Some(_), None) => report.ok(
+                "environment",
+                format!("a session {masked} in this shell, of unknown expiry"),
+            ),
+            (None, _) if id.starts_with("ASIA") => report.warn(
+                "environment",
+                format!("AWS_ACCESS_KEY_ID {masked} is a session key without AWS_SESSION_TOKEN: every call fails"),
+                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY, then eval \"$(mfa-env)\"",
+            ),
+            (None, _) => report.warn(
+                "environment",
+                format!("long-term keys {masked} in AWS_ACCESS_KEY_ID: AWS tools use them before any profile, and they carry no MFA"),
+                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY, then eval \"$(mfa-env)\"",
+            ),
+        }
+    }
+    if var("AWS_SECURITY_TOKEN").is_some() {
+        report.warn(
+            "environment",
+            "AWS_SECURITY_TOKEN is set: botocore reads it before AWS_SESSION_TOKEN, so a stale one breaks the session",
+            "unset AWS_SECURITY_TOKEN (mfa-env's exports unset it)",
+        );
+    }
+    if let Some(profile) = var("AWS_PROFILE") {
+        let mut trouble = Vec::new();
+        if var("AWS_ACCESS_KEY_ID").is_some() {
+            trouble.push(
+                "it sits beside keys in the environment, and tools may use the profile's instead"
+                    .to_string(),
+            );
+        }
+        if let Some(m) = var("MFA_ENV_PROFILE").filter(|m| *m != profile) {
+            trouble.push(format!(
+                "it differs from MFA_ENV_PROFILE={m}, and mfa-env uses AWS_PROFILE first"
+            ));
+        }
+        if trouble.is_empty() {
+            report.ok(
+                "environment",
+                format!("AWS_PROFILE={profile} selects the profile"),
+            );
+        } else {
+            report.warn(
+                "environment",
+                format!("AWS_PROFILE={profile}: {}", trouble.join("; ")),
+                "unset AWS_PROFILE (mfa-env's exports unset it), or pass --profile",
+            );
+        }
+    }
+    for name in ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"] {
+        if let Some(url) = var(name) {
+            report.warn(
+                "environment",
+                format!("{name}={url}: STS requests go there, not to AWS"),
+                format!("unset {name} unless you meant it"),
+            );
+        }
+    }
+    if let Some(bundle) = var("AWS_CA_BUNDLE") {
+        match std::fs::File::open(&bundle) {
+            Ok(_) => report.ok("environment", format!("AWS_CA_BUNDLE={bundle} replaces the system's certificates")),
+            Err(err) => report.fail(
+                "environment",
+                format!("AWS_CA_BUNDLE={bundle} cannot be read ({err}); point it at a readable PEM file or unset it"),
+            ),
+        }
+    }
+    for name in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        if let Some(value) = var(name) {
+            report.ok(
+                "environment",
+                format!("{name}={} is used", hide_password(&value)),
+            );
+        }
+    }
+    if report.0.len() == before {
+        report.ok(
+            "environment",
+            "no AWS variables here that override or confuse",
+        );
+    }
+}
+
+/// A proxy URL without its password.
+fn hide_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hide_password;
+
+    #[test]
+    fn proxy_passwords_are_hidden() {
+        assert_eq!(
+            hide_password("http://u:secret@proxy:8080"),
+            "http://***@proxy:8080"
+        );
+        assert_eq!(hide_password("http://proxy:8080"), "http://proxy:8080");
+    }
+}
