@@ -142,15 +142,10 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
         Deliver::CredentialProcess => print(&output::credential_process(&session)),
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {
-            if let Ok(outer) = std::env::var(exec::SHELL_MARK)
-                && !opts.quiet
-            {
-                eprintln!(
-                    "mfa-env: {}",
-                    error::clean(&format!(
-                        "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
-                    ))
-                );
+            if let Ok(outer) = std::env::var(exec::SHELL_MARK) {
+                log.note(&format!(
+                    "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
+                ));
             }
             exports.set.push((exec::SHELL_MARK, name.clone()));
             Err(exec::run(&[shell], &exports))

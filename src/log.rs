@@ -16,6 +16,13 @@ impl Log {
         }
     }
 
+    /// Something worth knowing, said unless -q.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("mfa-env: {}", clean(text));
+        }
+    }
+
     /// Something is wrong but the run goes on (a cache problem, say).
     pub fn warn(&self, text: &str) {
         if !self.quiet {
