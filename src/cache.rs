@@ -221,7 +221,7 @@ impl Cache {
             Ok(()) => return Some(Lock(file)),
             Err(fs::TryLockError::WouldBlock) => self
                 .log
-                .warn("waiting for another mfa-env that is getting this session"),
+                .note("waiting for another mfa-env that is getting this session"),
             Err(fs::TryLockError::Error(_)) => {}
         }
         match file.lock() {
