@@ -385,36 +385,31 @@ fn with_tmpfs(env: &TestEnv, at: &Path, options: &str, fill: bool) -> Option<Out
     Some(out)
 }
 
-#[test]
-fn read_only_cache_folder_is_a_warning() {
+/// With a tmpfs (`options`, filled up when `fill`) as the cache folder, the
+/// session still comes out, with a warning naming `why`.
+fn unwritable_cache_is_a_warning(options: &str, fill: bool, why: &str) {
     let stub = Stub::moto();
     let mut env = TestEnv::new();
     env.endpoint(&stub.url());
     std::fs::create_dir_all(env.cache_dir()).expect("mkdir");
-    let Some(out) = with_tmpfs(&env, &env.cache_dir(), "ro,mode=0700", false) else {
+    let Some(out) = with_tmpfs(&env, &env.cache_dir(), options, fill) else {
         return;
     };
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
     let err = stderr(&out);
     assert!(err.contains("could not save the session"), "{err}");
-    assert!(err.contains("Read-only file system"), "{err}");
+    assert!(err.contains(why), "{err}");
+}
+
+#[test]
+fn read_only_cache_folder_is_a_warning() {
+    unwritable_cache_is_a_warning("ro,mode=0700", false, "Read-only file system");
 }
 
 #[test]
 fn full_cache_folder_is_a_warning() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
-    std::fs::create_dir_all(env.cache_dir()).expect("mkdir");
-    let Some(out) = with_tmpfs(&env, &env.cache_dir(), "size=64k,mode=0700", true) else {
-        return;
-    };
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
-    let err = stderr(&out);
-    assert!(err.contains("could not save the session"), "{err}");
-    assert!(err.contains("No space left on device"), "{err}");
+    unwritable_cache_is_a_warning("size=64k,mode=0700", true, "No space left on device");
 }
 
 #[test]

@@ -455,7 +455,9 @@ fn completions_and_man_page() {
     );
 }
 
-fn direnv_env(stub_url: &str) -> Option<(TestEnv, std::path::PathBuf)> {
+/// A HOME with mfa-env's direnv library installed and an allowed
+/// `project/.envrc` holding `envrc`.
+fn direnv_env(stub_url: &str, envrc: &str) -> Option<TestEnv> {
     tool("direnv")?;
     let mut env = TestEnv::new();
     env.endpoint(stub_url).with_binary_on_path();
@@ -467,7 +469,15 @@ fn direnv_env(stub_url: &str) -> Option<(TestEnv, std::path::PathBuf)> {
     std::fs::write(lib.join("mfa_env.sh"), stdout(&init)).expect("write lib");
     let project = env.home().join("project");
     std::fs::create_dir_all(&project).expect("mkdir");
-    Some((env, project))
+    std::fs::write(project.join(".envrc"), envrc).expect("envrc");
+    let allow = env
+        .command("direnv")
+        .arg("allow")
+        .arg(&project)
+        .output()
+        .expect("allow");
+    assert!(allow.status.success(), "{}", stderr(&allow));
+    Some(env)
 }
 
 #[test]
@@ -476,21 +486,9 @@ fn direnv_loads_and_reloads_after_a_refresh() {
         (200, sts_session_xml_for("ASIAFIRSTFIRSTFIRST1")),
         (200, sts_session_xml_for("ASIASECONDSECONDSEC2")),
     ]);
-    let Some((env, project)) = direnv_env(&stub.url()) else {
+    let Some(env) = direnv_env(&stub.url(), "use mfa_env default --token-code 914725\n") else {
         return;
     };
-    std::fs::write(
-        project.join(".envrc"),
-        "use mfa_env default --token-code 914725\n",
-    )
-    .expect("envrc");
-    let allow = env
-        .command("direnv")
-        .arg("allow")
-        .arg(&project)
-        .output()
-        .expect("allow");
-    assert!(allow.status.success(), "{}", stderr(&allow));
     let script = "cd \"$HOME/project\" || exit 9
 eval \"$(direnv export bash)\"
 printf '%s %s\\n' \"$AWS_ACCESS_KEY_ID\" \"$MFA_ENV_PROFILE\" > \"$HOME/first\"
@@ -518,22 +516,10 @@ printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" > \"$HOME/second\"
 #[test]
 fn direnv_without_a_terminal_leaves_the_environment() {
     let stub = Stub::moto();
-    let Some((mut env, project)) = direnv_env(&stub.url()) else {
+    let Some(mut env) = direnv_env(&stub.url(), "use mfa_env default\nexport OTHER=1\n") else {
         return;
     };
     env.set("AWS_ACCESS_KEY_ID", "AKIAUSERSOWNUSERSOWN");
-    std::fs::write(
-        project.join(".envrc"),
-        "use mfa_env default\nexport OTHER=1\n",
-    )
-    .expect("envrc");
-    let allow = env
-        .command("direnv")
-        .arg("allow")
-        .arg(&project)
-        .output()
-        .expect("allow");
-    assert!(allow.status.success(), "{}", stderr(&allow));
     let script = "cd \"$HOME/project\" || exit 9
 env -0 > \"$HOME/before\"
 eval \"$(direnv export bash 2> \"$HOME/direnv.err\")\"
@@ -564,17 +550,9 @@ exit 0";
 #[test]
 fn direnv_asks_for_the_code_on_the_terminal() {
     let stub = Stub::moto();
-    let Some((env, project)) = direnv_env(&stub.url()) else {
+    let Some(env) = direnv_env(&stub.url(), "use mfa_env default\n") else {
         return;
     };
-    std::fs::write(project.join(".envrc"), "use mfa_env default\n").expect("envrc");
-    let allow = env
-        .command("direnv")
-        .arg("allow")
-        .arg(&project)
-        .output()
-        .expect("allow");
-    assert!(allow.status.success(), "{}", stderr(&allow));
     let script = "cd \"$HOME/project\" && eval \"$(direnv export bash 2>/dev/null)\"; echo \"AK=$AWS_ACCESS_KEY_ID.\"";
     let mut cmd = env.command("bash");
     cmd.args(["-c", script]);
