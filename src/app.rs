@@ -8,7 +8,7 @@ use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Ask, Source};
 use crate::output::{self, Format};
-use crate::session::Session;
+use crate::session::{self, Session};
 use crate::sts::{self, Call, Endpoint, Signer};
 use crate::{doctor, exec, init, status};
 use clap::Parser;
@@ -264,7 +264,7 @@ impl Getter<'_> {
     fn say(&self, kind: &str, session: &Session) {
         self.log.say(&format!(
             "{kind} session {} valid until {}",
-            session.access_key_id,
+            session::mask(&session.access_key_id),
             session.expiration_rfc3339()
         ));
     }

@@ -20,7 +20,8 @@ Examples:
 A session is cached (~/.cache/mfa-env, mode 0600) and reused while more than
 --min-ttl is left; it is never written to ~/.aws/credentials or ~/.aws/config.";
 
-#[derive(Debug, Parser)]
+/// No Debug: the options can hold an MFA code.
+#[derive(Parser)]
 #[command(
     name = "mfa-env",
     version,
@@ -95,7 +96,7 @@ pub enum InitShell {
     Direnv,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct Opts {
     /// Profile to use [default: $AWS_PROFILE, then $MFA_ENV_PROFILE, then 'default']
     #[arg(short, long, value_name = "NAME", global = true)]

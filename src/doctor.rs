@@ -11,7 +11,7 @@ use crate::config::{self, Files, Profile};
 use crate::error::{Error, clean};
 use crate::log::Log;
 use crate::mfa;
-use crate::session::parse_rfc3339;
+use crate::session::{mask, parse_rfc3339};
 use crate::status::{left, now};
 use crate::sts;
 use serde::Serialize;
@@ -68,17 +68,6 @@ impl Report {
     fn skip(&mut self, check: &'static str, why: &str) {
         self.add(check, Status::Skip, why, None);
     }
-}
-
-/// A key id as AKIA…WXYZ.
-pub fn mask(key_id: &str) -> String {
-    let chars: Vec<char> = key_id.chars().collect();
-    if chars.len() <= 8 {
-        return "…".into();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
 }
 
 pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
@@ -379,16 +368,5 @@ fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&s
             format!("{detail}; {}", problems.join("; ")),
             format!("mfa-env clear -p {}", profile.name),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_and_passwords() {
-        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
-        assert_eq!(mask("short"), "…");
     }
 }

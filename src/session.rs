@@ -47,6 +47,17 @@ impl Session {
     }
 }
 
+/// A key id as AKIA…WXYZ, for what mfa-env shows of keys.
+pub fn mask(key_id: &str) -> String {
+    let chars: Vec<char> = key_id.chars().collect();
+    if chars.len() <= 8 {
+        return "…".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 /// Parses RFC 3339 (as written by `rfc3339`, or with a fraction) to epoch seconds.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     DateTime::from_str(text, Format::DateTime)
@@ -75,6 +86,12 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("very-secret") && !shown.contains("token-secret"));
         assert!(shown.contains("ASIAEXAMPLE"));
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask("short"), "…");
     }
 
     #[test]

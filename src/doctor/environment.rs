@@ -1,7 +1,7 @@
 //! The AWS variables in this shell that override or confuse.
 
-use super::{Report, mask};
-use crate::session::parse_rfc3339;
+use super::Report;
+use crate::session::{mask, parse_rfc3339};
 use crate::status::{left, now};
 use std::env;
 
