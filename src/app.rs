@@ -13,7 +13,7 @@ use crate::sts::{self, Call, Endpoint, Signer};
 use crate::{doctor, exec, init, status};
 use clap::Parser;
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
@@ -138,7 +138,13 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
 
     let mut exports = output::exports(&session, region.as_deref(), &name);
     match deliver {
-        Deliver::Print(format) => print(&output::render(format, &exports)?),
+        Deliver::Print(format) => {
+            if std::io::stdout().is_terminal() && format != Format::Json && format != Format::Dotenv
+            {
+                log.note("these lines change nothing when only printed: run eval \"$(mfa-env …)\", mfa-env shell, or mfa-env -- COMMAND");
+            }
+            print(&output::render(format, &exports)?)
+        }
         Deliver::CredentialProcess => print(&output::credential_process(&session)),
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {

@@ -232,3 +232,18 @@ fn ctrl_c_at_the_prompt() {
     assert!(env.cache_files(".json").is_empty(), "nothing cached");
     assert_eq!(stub.count(), 0);
 }
+
+#[test]
+fn printing_to_the_terminal_says_how_to_use_the_lines() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let mut cmd = env.command(bin());
+    cmd.args(["-t", CODE]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    pty.exp_string("these lines change nothing when only printed: run eval")
+        .expect("hint");
+    pty.exp_string("export AWS_ACCESS_KEY_ID=").expect("lines");
+    // Captured by $(…), no hint.
+    let out = env.run(&["-t", CODE]);
+    assert_eq!(stderr(&out), "");
+}
