@@ -565,3 +565,38 @@ fn direnv_asks_for_the_code_on_the_terminal() {
     assert_eq!(loaded, session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"]);
     assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
 }
+
+#[test]
+fn aws_cli_credential_process_asks_on_the_terminal() {
+    let Some(aws) = tool("aws") else { return };
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let bin = bin().display().to_string();
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
+         [profile via-mfa-env]\nregion = eu-west-1\ncredential_process = {bin} credential-process --profile default\n"
+    ));
+    let mut cmd = env.command(&aws);
+    cmd.args([
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "via-mfa-env",
+        "--output",
+        "text",
+    ]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    // The CLI captures the process's stdout and stderr: the prompt must use the terminal.
+    pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
+        .expect("prompt");
+    pty.send_line(CODE).expect("type");
+    pty.exp_string("123456789012")
+        .expect("the CLI got credentials");
+    assert_eq!(stub.actions(), ["GetSessionToken", "GetCallerIdentity"]);
+    let token = session_vars(&stub, 0)["AWS_SESSION_TOKEN"].clone();
+    assert_eq!(
+        stub.requests()[1].header("x-amz-security-token"),
+        Some(token.as_str())
+    );
+}
