@@ -69,7 +69,8 @@ pub fn partition(serial: &str) -> &str {
 
 /// Where the code comes from, first that applies: `--token-code` (or `-` for
 /// stdin), `--token-command` or the profile's `mfa_process`, the terminal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// No Debug: it can hold the code.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Source {
     Flag(String),
     Stdin,
@@ -163,36 +164,40 @@ fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
         .map_err(|err| Error::NoCode {
             why: format!("there is no terminal to ask on (/dev/tty: {err})"),
         })?;
-    let mut writer = &tty;
-    let mut text = String::new();
-    if let Some(note) = note {
-        text.push_str(note);
-        text.push('\n');
-    }
-    text.push_str(&format!(
-        "MFA code for profile {} ({}): ",
-        ask.profile, ask.serial
-    ));
     let unreadable = |err: std::io::Error| Error::CodeUnreadable {
         source_name: "the terminal",
         why: err.to_string(),
     };
-    writer
-        .write_all(clean_lines(&text).as_bytes())
-        .and_then(|()| writer.flush())
-        .map_err(unreadable)?;
-    let mut line = String::new();
-    let read = BufReader::new(&tty)
-        .read_line(&mut line)
-        .map_err(unreadable)?;
-    if read == 0 {
-        // Ctrl-D: end the prompt's line, then say no code was typed.
-        let _ = writer.write_all(b"\n");
-        return Err(Error::NoCode {
-            why: "none was typed at the prompt".into(),
-        });
+    let mut writer = &tty;
+    let mut reader = BufReader::new(&tty);
+    let mut note = note.map(str::to_string);
+    // A mistyped code (not 6 digits) is asked for again, never sent.
+    for attempt in 1..=3 {
+        let mut text = note.take().map(|n| format!("{n}\n")).unwrap_or_default();
+        text.push_str(&format!(
+            "MFA code for profile {} ({}): ",
+            ask.profile, ask.serial
+        ));
+        writer
+            .write_all(clean_lines(&text).as_bytes())
+            .and_then(|()| writer.flush())
+            .map_err(unreadable)?;
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(unreadable)? == 0 {
+            // Ctrl-D: end the prompt's line, then say no code was typed.
+            let _ = writer.write_all(b"\n");
+            return Err(Error::NoCode {
+                why: "none was typed at the prompt".into(),
+            });
+        }
+        match normalize(&line) {
+            Err(err) if attempt < 3 => note = Some(err.to_string()),
+            result => return result,
+        }
     }
-    normalize(&line)
+    Err(Error::NoCode {
+        why: "none was typed at the prompt".into(),
+    })
 }
 
 /// A code is 6 ASCII digits; spaces (as in "123 456") are ignored.
