@@ -81,8 +81,17 @@ pub struct Keys {
     pub profile: String,
     pub access_key_id: String,
     pub secret_access_key: Secret,
-    /// The file the keys were read from, for error messages.
-    pub file: PathBuf,
+    /// Where to look for the file the keys came from (only errors need it).
+    files: Files,
+}
+
+impl Keys {
+    /// The file the keys were read from, for messages. Found on demand: the
+    /// profile loader merges both files, so naming one costs a second parse,
+    /// which the cache-hit path must not pay.
+    pub fn file(&self) -> PathBuf {
+        key_file(&self.files, &self.profile)
+    }
 }
 
 /// One role of a chain.
@@ -191,11 +200,10 @@ fn not_found(set: &ProfileSet, files: &Files, name: &str) -> Error {
 /// The long-term keys of one profile, refused when missing or temporary.
 fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Result<Keys, Error> {
     let get = |key: &str| section.get(key).map(str::trim).filter(|v| !v.is_empty());
-    let file = key_file(files, name);
     let missing = |missing| Error::MissingKeys {
         profile: name.to_string(),
         missing,
-        file: file.clone(),
+        file: key_file(files, name),
     };
     if get("aws_access_key_id").is_none()
         && get("credential_process").is_some_and(|p| p.contains("mfa-env"))
@@ -216,7 +224,7 @@ fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Re
     if let Some(why) = temporary {
         return Err(Error::TemporaryKeys {
             profile: name.to_string(),
-            file,
+            file: key_file(files, name),
             why,
         });
     }
@@ -224,7 +232,7 @@ fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Re
         profile: name.to_string(),
         access_key_id: access_key_id.to_string(),
         secret_access_key: Secret::new(secret),
-        file,
+        files: files.clone(),
     })
 }
 

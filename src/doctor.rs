@@ -205,13 +205,13 @@ fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Prof
                     format!(
                         "{id}, long-term, profile '{}' in {}",
                         keys.profile,
-                        keys.file.display()
+                        keys.file().display()
                     ),
                 );
             } else {
                 report.warn(
                     "keys",
-                    format!("{id} in {} does not look like an IAM user's access key id", keys.file.display()),
+                    format!("{id} in {} does not look like an IAM user's access key id", keys.file().display()),
                     "use the permanent AKIA… key from IAM console → your user → Security credentials",
                 );
             }

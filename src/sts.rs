@@ -376,7 +376,8 @@ fn sentence(message: &str) -> String {
 /// What to do about an STS error code, in the terms of this profile.
 fn hint(code: &str, message: &str, call: &Call<'_>, role: Option<&Role>) -> String {
     let keys = &call.profile.keys;
-    let (p, file) = (&keys.profile, keys.file.display());
+    let (p, file) = (&keys.profile, keys.file());
+    let file = file.display();
     match code {
         "InvalidClientTokenId" => format!(
             "The long-term access key id of profile '{p}' ({file}) is not known to AWS: it was deleted, deactivated or mistyped. Use your permanent AKIA… key (IAM console → your user → Security credentials)"
