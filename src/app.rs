@@ -122,17 +122,17 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
     };
     let session = match plan {
         Plan::User(duration) => get.mfa_session(duration, opts.refresh)?,
-        Plan::Chained(duration) => get.cached_or_new(
+        Plan::Role { duration, direct } => get.cached_or_new(
             &Key::session(&profile, &serial),
             &name,
             opts.refresh,
-            || get.chained(duration),
-        )?,
-        Plan::Direct(duration) => get.cached_or_new(
-            &Key::session(&profile, &serial),
-            &name,
-            opts.refresh,
-            || get.direct(duration),
+            || {
+                if direct {
+                    get.direct(duration)
+                } else {
+                    get.chained(duration)
+                }
+            },
         )?,
     };
 
@@ -174,12 +174,11 @@ fn print(text: &str) -> Result<ExitCode, Error> {
 enum Plan {
     /// GetSessionToken for this many seconds.
     User(u32),
-    /// AssumeRole signed with the (cached) MFA session: no second prompt, at
-    /// most 1 hour, as AWS caps chained role sessions.
-    Chained(u32),
-    /// AssumeRole signed with the long-term keys, with the MFA code itself:
-    /// for more than 1 hour (up to 12).
-    Direct(u32),
+    /// AssumeRole for this many seconds: signed with the (cached) MFA session
+    /// (no second prompt, at most 1 hour, as AWS caps chained role sessions),
+    /// or when `direct`, with the long-term keys and the MFA code itself (for
+    /// more than 1 hour, up to 12).
+    Role { duration: u32, direct: bool },
 }
 
 const CHAINED_MAX: u32 = 3600;
@@ -196,31 +195,26 @@ impl Plan {
             why,
         };
         match asked {
-            None => Ok(Plan::Chained(CHAINED_MAX)),
+            None => Ok(Plan::Role {
+                duration: CHAINED_MAX,
+                direct: false,
+            }),
             Some(d) if d < cli::MIN_DURATION => Err(Error::RoleDuration {
                 asked: format!("{d}s"),
                 why: "a role session lasts at least 15 minutes",
             }),
-            Some(d) if d <= CHAINED_MAX => Ok(Plan::Chained(d)),
+            Some(d) if d <= CHAINED_MAX => Ok(Plan::Role {
+                duration: d,
+                direct: false,
+            }),
             Some(d) if d > ROLE_MAX => Err(too_long("AssumeRole gives at most 12 hours")),
             Some(_) if profile.roles.len() > 1 => Err(too_long(
                 "this profile chains several roles, and AWS caps a chained role session at 1 hour",
             )),
-            Some(d) => Ok(Plan::Direct(d)),
-        }
-    }
-
-    fn describe(&self, profile: &Profile) -> String {
-        let role = profile.roles.last().map(|r| r.arn.as_str()).unwrap_or("");
-        match self {
-            Plan::User(d) => format!("GetSessionToken for {d}s"),
-            Plan::Chained(d) => format!(
-                "role {role}: AssumeRole for {d}s signed with the MFA session of profile '{}' (chained: no second prompt, 1 hour at most)",
-                profile.keys.profile
-            ),
-            Plan::Direct(d) => format!(
-                "role {role}: AssumeRole for {d}s with the MFA code itself, because more than 1 hour was asked for and AWS caps chained role sessions at 1 hour"
-            ),
+            Some(d) => Ok(Plan::Role {
+                duration: d,
+                direct: true,
+            }),
         }
     }
 }
@@ -322,8 +316,12 @@ impl Getter<'_> {
     /// rejects a cached MFA session (expired early, revoked), it is dropped and
     /// a new one made, once.
     fn chained(&self, duration: u32) -> Result<Session, Error> {
-        self.log
-            .say(&Plan::Chained(duration).describe(self.call.profile));
+        let profile = self.call.profile;
+        self.log.say(&format!(
+            "role {}: AssumeRole for {duration}s signed with the MFA session of profile '{}' (chained: no second prompt, 1 hour at most)",
+            profile.roles.last().map(|r| r.arn.as_str()).unwrap_or(""),
+            profile.keys.profile
+        ));
         let mfa = self.mfa_session(cli::DEFAULT_DURATION, false)?;
         match self.assume_chain(&mfa, duration) {
             Err(err) if err.is_rejected_session() => {
@@ -357,7 +355,10 @@ impl Getter<'_> {
         let role = profile.roles.last().ok_or_else(|| Error::Request {
             why: "no role to assume".into(),
         })?;
-        self.log.say(&Plan::Direct(duration).describe(profile));
+        self.log.say(&format!(
+            "role {}: AssumeRole for {duration}s with the MFA code itself, because more than 1 hour was asked for and AWS caps chained role sessions at 1 hour",
+            role.arn
+        ));
         self.with_code(|code| {
             self.log.say(&format!(
                 "AssumeRole {} as {} with the MFA code",
