@@ -1,6 +1,7 @@
 //! The profile: read (never written) from the AWS config and credentials files
 //! with aws-config's profile loader.
 
+use crate::arn::IamArn;
 use crate::error::{Error, causes};
 use crate::session::Secret;
 use aws_config::profile::ProfileSet;
@@ -238,24 +239,12 @@ fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Re
 
 /// `arn:PARTITION:iam::ACCOUNT:role/NAME`, caught before any request.
 fn check_role_arn(profile: &str, arn: &str) -> Result<(), Error> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ok = match parts[..] {
-        ["arn", partition, "iam", "", account, resource] => {
-            partition.starts_with("aws")
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && resource.len() > 5
-                && resource.starts_with("role/")
-        }
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::BadRoleArn {
+    match IamArn::parse(arn) {
+        Some(parsed) if parsed.account_ok() && parsed.name_of("role").is_some() => Ok(()),
+        _ => Err(Error::BadRoleArn {
             profile: profile.to_string(),
             arn: arn.to_string(),
-        })
+        }),
     }
 }
 
@@ -327,16 +316,6 @@ fn block_on<F: Future>(future: F) -> F::Output {
         }
         std::thread::yield_now();
     }
-}
-
-/// The profile to use: the flag, then AWS_PROFILE, then MFA_ENV_PROFILE (which an
-/// earlier `eval` leaves behind after unsetting AWS_PROFILE), then `default`.
-pub fn profile_name(flag: Option<&str>) -> String {
-    let from_env = |var| env::var(var).ok().filter(|v| !v.is_empty());
-    flag.map(str::to_string)
-        .or_else(|| from_env("AWS_PROFILE"))
-        .or_else(|| from_env("MFA_ENV_PROFILE"))
-        .unwrap_or_else(|| "default".to_string())
 }
 
 /// The region: the flag, then the profile's `region`, then AWS_REGION /

@@ -8,12 +8,14 @@ mod online;
 use crate::cache::{Cache, Key};
 use crate::cli::Opts;
 use crate::config::{self, Files, Profile};
+use crate::duration::left;
 use crate::error::{Error, clean};
 use crate::log::Log;
 use crate::mfa;
+use crate::session::now;
 use crate::session::{mask, parse_rfc3339};
-use crate::status::{left, now};
 use crate::sts;
+use crate::{arn, context};
 use serde::Serialize;
 use std::env;
 use std::os::unix::fs::PermissionsExt;
@@ -73,7 +75,7 @@ impl Report {
 pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
     let mut report = Report::default();
     let files = Files::locate();
-    let name = config::profile_name(opts.profile.as_deref());
+    let (name, _) = context::profile_name(opts.profile.as_deref());
     files_check(&mut report, &files);
     let profile = profile_checks(&mut report, &files, &name);
     let serial = profile
@@ -95,9 +97,14 @@ pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
                 report.skip(check, "skipped: the profile has no usable long-term keys");
             }
         }
-        (Some(profile), false) => {
-            online::checks(&mut report, profile, serial.as_deref(), region.as_deref())
-        }
+        (Some(profile), false) => online::checks(
+            &mut report,
+            &name,
+            &files,
+            profile,
+            serial.as_deref(),
+            region.as_deref(),
+        ),
     }
 
     let failed = report.0.iter().any(|c| c.status == Status::Fail);
@@ -243,7 +250,7 @@ fn serial_check(
     match mfa::serial(opts.serial.as_deref(), profile, files) {
         Ok(serial) => {
             let kind = if serial.starts_with("arn:") {
-                format!("an MFA device ARN in partition {}", mfa::partition(&serial))
+                format!("an MFA device ARN in partition {}", arn::partition(&serial))
             } else {
                 "a hardware token's serial number".to_string()
             };
@@ -263,7 +270,7 @@ fn region_check(
     profile: &Profile,
     serial: Option<&str>,
 ) -> Option<String> {
-    let partition = serial.map(mfa::partition).unwrap_or("aws");
+    let partition = serial.map(arn::partition).unwrap_or("aws");
     match config::region(opts.region.as_deref(), profile) {
         Ok(Some(region)) => {
             let from = if opts.region.is_some() {

@@ -240,18 +240,3 @@ pub fn clean_lines(text: &str) -> String {
         .filter(|c| *c == '\n' || !c.is_control())
         .collect()
 }
-
-impl Error {
-    /// STS says the MFA code was wrong or already used.
-    pub fn is_wrong_code(&self) -> bool {
-        matches!(self, Error::Sts { code, message, .. }
-            if code == "AccessDenied" && message.contains("one time pass code"))
-    }
-
-    /// STS refused the session a request was signed with (a cached MFA
-    /// session that expired early or was revoked).
-    pub fn is_rejected_session(&self) -> bool {
-        matches!(self, Error::Sts { code, .. }
-            if ["ExpiredToken", "InvalidToken", "InvalidClientTokenId"].contains(&code.as_str()))
-    }
-}

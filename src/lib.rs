@@ -1,15 +1,21 @@
 //! mfa-env: get an AWS MFA session from STS and hand it to a shell or a command,
 //! without ever writing `~/.aws/credentials` or `~/.aws/config`.
 //!
-//! The modules follow the pipeline (see `app`):
-//! flags + env + files → `config` → `cache` → `mfa` (code) → `sts` → `output` / `exec`;
-//! `status` lists and clears the cache.
+//! The modules follow the pipeline (see `app`): `cli` → `context` (profile,
+//! serial, region, endpoint, plan; from `config`) → `acquire` (`cache`, `mfa`,
+//! `sts`) → `output` / `exec`. `status` lists and clears the cache; `doctor`
+//! diagnoses. At the bottom, importing nothing above them: `arn`, `duration`,
+//! `session`, `quote`, `error`.
 
+pub mod acquire;
 pub mod app;
+pub mod arn;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod doctor;
+pub mod duration;
 pub mod error;
 pub mod exec;
 pub mod init;

@@ -1,6 +1,7 @@
 //! The MFA device (serial) and the one-time code: from the flag, from stdin, or
 //! asked for on the terminal itself.
 
+use crate::arn::IamArn;
 use crate::config::{Files, Profile};
 use crate::error::{Error, clean_lines};
 use std::fs::OpenOptions;
@@ -28,24 +29,21 @@ pub fn serial(flag: Option<&str>, profile: &Profile, files: &Files) -> Result<St
 /// Checks the serial before any request: a user ARN in place of the device ARN
 /// is the most common mistake, and STS only answers it with a vague error.
 pub fn check_serial(serial: &str) -> Result<(), Error> {
-    if let Some(rest) = serial.strip_prefix("arn:") {
-        let parts: Vec<&str> = rest.splitn(5, ':').collect();
-        if let [partition, "iam", "", account, resource] = parts[..] {
-            if let Some(user) = resource.strip_prefix("user/") {
-                let name = user.rsplit('/').next().unwrap_or(user);
-                return Err(Error::UserArnSerial {
-                    serial: serial.to_string(),
-                    suggestion: format!("arn:{partition}:iam::{account}:mfa/{name}"),
-                });
-            }
-            let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-            if account_ok && resource.len() > 4 && resource.starts_with("mfa/") {
-                return Ok(());
-            }
+    let bad = || Error::BadSerial {
+        serial: serial.to_string(),
+    };
+    if serial.starts_with("arn:") {
+        let arn = IamArn::parse(serial).ok_or_else(bad)?;
+        if let Some(suggestion) = arn.device_of_user() {
+            return Err(Error::UserArnSerial {
+                serial: serial.to_string(),
+                suggestion,
+            });
         }
-        return Err(Error::BadSerial {
-            serial: serial.to_string(),
-        });
+        return match arn.name_of("mfa") {
+            Some(_) if arn.account_ok() => Ok(()),
+            _ => Err(bad()),
+        };
     }
     // A hardware token's serial number (e.g. GAHT12345678): STS allows 9 to 256
     // characters of [\w+=/:,.@-].
@@ -53,18 +51,8 @@ pub fn check_serial(serial: &str) -> Result<(), Error> {
     if (9..=256).contains(&serial.len()) && serial.chars().all(allowed) {
         Ok(())
     } else {
-        Err(Error::BadSerial {
-            serial: serial.to_string(),
-        })
+        Err(bad())
     }
-}
-
-/// The partition named by an MFA device ARN (`aws`, `aws-cn`, `aws-us-gov`).
-pub fn partition(serial: &str) -> &str {
-    serial
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split(':').next())
-        .unwrap_or("aws")
 }
 
 /// Where the code comes from, first that applies: `--token-code` (or `-` for
@@ -237,15 +225,6 @@ mod tests {
         ] {
             assert!(check_serial(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn partitions() {
-        assert_eq!(
-            partition("arn:aws-us-gov:iam::123456789012:mfa/a"),
-            "aws-us-gov"
-        );
-        assert_eq!(partition("GAHT12345678"), "aws");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A secret string: its Debug output is redacted, and it has no Display.
 /// It serializes as the plain string, for the cache file only.
@@ -44,6 +45,21 @@ impl Session {
     /// e.g. `2026-11-27T20:37:00Z`.
     pub fn expiration_rfc3339(&self) -> String {
         rfc3339(self.expiration)
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Session {
+    /// Seconds left at `now`.
+    pub fn left(&self, now: i64) -> i64 {
+        self.expiration - now
     }
 }
 

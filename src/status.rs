@@ -1,32 +1,13 @@
 //! `mfa-env status` and `mfa-env clear`: what the cache holds, never a secret.
 
 use crate::cache::{Cache, Key};
-use crate::cli::{self, Opts};
-use crate::config::{self, Files};
+use crate::cli::Opts;
+use crate::context::{self, Context, Wanted};
+use crate::duration::{self, left};
 use crate::error::Error;
 use crate::log::Log;
-use crate::mfa;
-use crate::session::parse_rfc3339;
+use crate::session::{now, parse_rfc3339};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Seconds since the Unix epoch.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// Time left as `11h59m`, `4m`, `40s` or `expired`.
-pub fn left(seconds: i64) -> String {
-    match seconds {
-        s if s <= 0 => "expired".into(),
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
-}
 
 /// The table of cached sessions (of --profile when given).
 pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
@@ -83,19 +64,18 @@ pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
 /// --min-ttl left, else 1. Prints nothing, ever.
 pub fn check(opts: &Opts) -> ExitCode {
     let valid = || -> Option<()> {
-        let min_ttl = cli::parse_min_ttl(opts.min_ttl.as_deref()).ok()?;
-        let files = Files::locate();
-        let profile = config::load(&files, &config::profile_name(opts.profile.as_deref())).ok()?;
-        let serial = mfa::serial(opts.serial.as_deref(), &profile, &files).ok()?;
+        let min_ttl = duration::parse_min_ttl(opts.min_ttl.as_deref()).ok()?;
         let silent = Log {
             quiet: true,
             verbose: false,
         };
+        let ctx = Context::resolve(&wanted(opts), silent).ok()?;
+        let (profile, serial) = (&ctx.profile, &ctx.serial);
         let cache = Cache::open(silent)?;
         // Valid when mfa-env can hand out a session without asking for a code:
         // the profile's own session, or the MFA session a role is assumed from.
-        let own = Key::session(&profile, &serial);
-        let mfa = Key::user(&profile.keys.access_key_id, &serial);
+        let own = Key::session(profile, serial);
+        let mfa = Key::user(&profile.keys.access_key_id, serial);
         [own, mfa]
             .iter()
             .find_map(|key| cache.get(key, now(), min_ttl))
@@ -110,13 +90,16 @@ pub fn check(opts: &Opts) -> ExitCode {
 /// `status --path`: where the profile's session is (or would be) cached, for
 /// direnv's watch_file.
 pub fn path(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
-    let files = Files::locate();
-    let profile = config::load(&files, &config::profile_name(opts.profile.as_deref()))?;
-    let serial = mfa::serial(opts.serial.as_deref(), &profile, &files)?;
+    let ctx = Context::resolve(&wanted(opts), log)?;
     let Some(cache) = Cache::open(log) else {
         return Ok(ExitCode::from(1));
     };
-    println!("{}", cache.path(&Key::session(&profile, &serial)).display());
+    println!(
+        "{}",
+        cache
+            .path(&Key::session(&ctx.profile, &ctx.serial))
+            .display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -129,7 +112,7 @@ pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<ExitCode, Error> {
     let (deleted, whose) = if all {
         (cache.clear_all(), "all profiles".to_string())
     } else {
-        let name = config::profile_name(opts.profile.as_deref());
+        let (name, _) = context::profile_name(opts.profile.as_deref());
         (
             cache.clear(|entry| entry.profile == name),
             format!("profile '{name}'"),
@@ -148,17 +131,12 @@ pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::left;
-
-    #[test]
-    fn time_left() {
-        assert_eq!(left(-5), "expired");
-        assert_eq!(left(0), "expired");
-        assert_eq!(left(40), "40s");
-        assert_eq!(left(299), "4m");
-        assert_eq!(left(43_140), "11h59m");
-        assert_eq!(left(3600), "1h00m");
+/// What status asks of the context: the profile and serial, never a duration.
+fn wanted(opts: &Opts) -> Wanted<'_> {
+    Wanted {
+        profile: opts.profile.as_deref(),
+        serial: opts.serial.as_deref(),
+        region: opts.region.as_deref(),
+        duration: None,
     }
 }

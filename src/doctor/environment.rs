@@ -1,8 +1,9 @@
 //! The AWS variables in this shell that override or confuse.
 
 use super::Report;
+use crate::duration::left;
+use crate::session::now;
 use crate::session::{mask, parse_rfc3339};
-use crate::status::{left, now};
 use std::env;
 
 pub(super) fn checks(report: &mut Report) {

@@ -1,28 +1,38 @@
 //! The checks that ask STS: reachability, whose keys these are, the clock.
 
 use super::Report;
-use crate::config::Profile;
+use crate::arn::{self, IamArn};
+use crate::config::{Files, Profile};
+use crate::context::{Context, Origin, Plan};
 use crate::error::Error;
-use crate::mfa;
-use crate::status::now;
-use crate::sts::{self, Call, Endpoint};
+use crate::session::now;
+use crate::sts::{self, Endpoint, Net};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
 pub(super) fn checks(
     report: &mut Report,
+    name: &str,
+    files: &Files,
     profile: &Profile,
     serial: Option<&str>,
     region: Option<&str>,
 ) {
-    let partition = serial.map(mfa::partition).unwrap_or("aws");
+    let partition = serial.map(arn::partition).unwrap_or("aws");
     let endpoint = Endpoint::resolve(profile, region, partition);
-    let call = Call {
-        profile,
-        serial: serial.unwrap_or(""),
-        endpoint: &endpoint,
+    // What doctor resolved so far, step by step; the serial may be missing.
+    let ctx = Context {
+        name: name.to_string(),
+        origin: Origin::Flag,
+        files: files.clone(),
+        profile: profile.clone(),
+        serial: serial.unwrap_or("").to_string(),
+        region: region.map(str::to_string),
+        endpoint,
+        plan: Plan::User(sts::DEFAULT_DURATION),
     };
-    let identity = match sts::caller_identity(&call) {
+    let endpoint = &ctx.endpoint;
+    let identity = match sts::caller_identity(&Net::default(), &ctx) {
         Ok(identity) => identity,
         Err(err) => {
             let check = if matches!(err, Error::Sts { .. }) {
@@ -55,11 +65,7 @@ pub(super) fn checks(
 
 fn identity_check(report: &mut Report, arn: &str, account: &str, serial: Option<&str>) {
     // arn:PARTITION:iam::ACCOUNT:user/PATH/NAME → arn:PARTITION:iam::ACCOUNT:mfa/NAME
-    let partition = arn.split(':').nth(1).unwrap_or("aws");
-    let likely = arn.split_once(":user/").map(|(_, user)| {
-        let name = user.rsplit('/').next().unwrap_or(user);
-        format!("arn:{partition}:iam::{account}:mfa/{name}")
-    });
+    let likely = IamArn::parse(arn).and_then(|user| user.device_of_user());
     let mismatch = match (serial, &likely) {
         (None, Some(device)) => Some(format!(
             "no usable mfa_serial; the user's device is likely {device}"

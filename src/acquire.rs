@@ -1,0 +1,237 @@
+//! Getting a session: cache → lock → code → STS → cache write, the role chain,
+//! the retry on a refused code, and dropping an MFA session STS rejected.
+//! The default run, `shell`, `credential-process` (and later the credential
+//! endpoint and console sign-in) all get their session here.
+
+use crate::cache::{Cache, Entry, Key};
+use crate::context::{Context, Plan};
+use crate::error::Error;
+use crate::log::Log;
+use crate::mfa::{Ask, Source};
+use crate::session::{self, Session};
+use crate::sts::{self, Net, Signer};
+use std::time::Duration;
+
+/// How a run gets its session; one per run, reusable (the credential
+/// endpoint asks it again for every renewal).
+pub struct Acquirer {
+    ctx: Context,
+    source: Source,
+    token_timeout: Duration,
+    log: Log,
+    cache: Option<Cache>,
+    min_ttl: i64,
+    net: Net,
+}
+
+/// The choices of the command line that shape how a session is got.
+pub struct Options {
+    pub source: Source,
+    pub token_timeout: Duration,
+    /// Reuse a cached session only while more than this many seconds are left.
+    pub min_ttl: i64,
+    pub use_cache: bool,
+}
+
+impl Acquirer {
+    pub fn new(ctx: Context, options: Options, log: Log) -> Acquirer {
+        let cache = if options.use_cache {
+            Cache::open(log)
+        } else {
+            None
+        };
+        Acquirer {
+            ctx,
+            source: options.source,
+            token_timeout: options.token_timeout,
+            log,
+            cache,
+            min_ttl: options.min_ttl,
+            net: Net::default(),
+        }
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The profile's session: cached while more than min-ttl is left, else
+    /// new. `refresh` ignores a cached one (for a role: its role session; the
+    /// MFA session it is assumed from is still reused).
+    pub fn session(&self, refresh: bool) -> Result<Session, Error> {
+        match self.ctx.plan {
+            Plan::User(duration) => self.mfa_session(duration, refresh),
+            Plan::Role { duration, direct } => self.cached_or_new(
+                &Key::session(&self.ctx.profile, &self.ctx.serial),
+                &self.ctx.name,
+                refresh,
+                || {
+                    if direct {
+                        self.direct(duration)
+                    } else {
+                        self.chained(duration)
+                    }
+                },
+            ),
+        }
+    }
+
+    /// The cached session of `key`, or a new one from `make`, under the entry's
+    /// lock so that runs started together ask for one code.
+    fn cached_or_new(
+        &self,
+        key: &Key,
+        profile: &str,
+        refresh: bool,
+        make: impl FnOnce() -> Result<Session, Error>,
+    ) -> Result<Session, Error> {
+        let reuse = || match &self.cache {
+            Some(cache) if !refresh => cache.get(key, session::now(), self.min_ttl),
+            _ => None,
+        };
+        if let Some(session) = reuse() {
+            self.say("cached", &session);
+            return Ok(session);
+        }
+        let _lock = self.cache.as_ref().and_then(|c| c.lock(key));
+        // Another mfa-env may have made it while this one waited.
+        if let Some(session) = reuse() {
+            self.say("cached", &session);
+            return Ok(session);
+        }
+        let session = make()?;
+        self.say("new", &session);
+        if let Some(cache) = &self.cache {
+            cache.put(key, &Entry::new(profile, key, &session));
+        }
+        Ok(session)
+    }
+
+    fn say(&self, kind: &str, session: &Session) {
+        self.log.say(&format!(
+            "{kind} session {} valid until {}",
+            session::mask(&session.access_key_id),
+            session.expiration_rfc3339()
+        ));
+    }
+
+    /// Gets a code and makes `request` with it. A code STS refuses as wrong is
+    /// asked for again when a person is at the terminal (3 tries in all);
+    /// any other source fails at once.
+    fn with_code(
+        &self,
+        request: impl Fn(&str) -> Result<Session, Error>,
+    ) -> Result<Session, Error> {
+        const TRIES: u32 = 3;
+        self.log.say(&format!("using {}", self.source.describe()));
+        let ask = Ask {
+            profile: &self.ctx.name,
+            serial: &self.ctx.serial,
+            timeout: self.token_timeout,
+        };
+        let mut note = None;
+        let mut attempt = 1;
+        loop {
+            let code = self.source.code(&ask, note.as_deref())?;
+            match request(&code) {
+                Err(err)
+                    if sts::is_wrong_code(&err) && self.source.interactive() && attempt < TRIES =>
+                {
+                    attempt += 1;
+                    note = Some(format!(
+                        "STS refused that code: it was wrong, or already used (a code works only once). Wait for the next code. Try {attempt} of {TRIES}."
+                    ));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The MFA session of the long-term keys (GetSessionToken), cached under
+    /// the keys' own profile.
+    fn mfa_session(&self, duration: u32, refresh: bool) -> Result<Session, Error> {
+        let ctx = &self.ctx;
+        let keys = &ctx.profile.keys;
+        let key = Key::user(&keys.access_key_id, &ctx.serial);
+        self.cached_or_new(&key, &keys.profile, refresh, || {
+            self.with_code(|code| {
+                self.log.say(&format!(
+                    "GetSessionToken for {}, {duration}s, at {} (region {})",
+                    ctx.serial,
+                    ctx.endpoint.url(),
+                    ctx.endpoint.region
+                ));
+                sts::get_session_token(&self.net, ctx, code, duration)
+            })
+        })
+    }
+
+    /// Each role of the chain assumed in turn from the MFA session. When STS
+    /// rejects a cached MFA session (expired early, revoked), it is dropped and
+    /// a new one made, once.
+    fn chained(&self, duration: u32) -> Result<Session, Error> {
+        let profile = &self.ctx.profile;
+        self.log.say(&format!(
+            "role {}: AssumeRole for {duration}s signed with the MFA session of profile '{}' (chained: no second prompt, 1 hour at most)",
+            profile.roles.last().map(|r| r.arn.as_str()).unwrap_or(""),
+            profile.keys.profile
+        ));
+        let mfa = self.mfa_session(sts::DEFAULT_DURATION, false)?;
+        match self.assume_chain(&mfa, duration) {
+            Err(err) if sts::is_rejected_session(&err) => {
+                self.log.warn(
+                    "STS rejected the cached MFA session; dropping it and asking for a new one",
+                );
+                if let Some(cache) = &self.cache {
+                    cache.remove(&Key::user(&profile.keys.access_key_id, &self.ctx.serial));
+                }
+                let mfa = self.mfa_session(sts::DEFAULT_DURATION, true)?;
+                self.assume_chain(&mfa, duration)
+            }
+            other => other,
+        }
+    }
+
+    fn assume_chain(&self, mfa: &Session, duration: u32) -> Result<Session, Error> {
+        let mut current = mfa.clone();
+        for role in &self.ctx.profile.roles {
+            self.log
+                .say(&format!("AssumeRole {} as {}", role.arn, role.session_name));
+            current = sts::assume_role(
+                &self.net,
+                &self.ctx,
+                Signer::session(&current),
+                role,
+                duration,
+                None,
+            )?;
+        }
+        Ok(current)
+    }
+
+    /// One role, assumed with the long-term keys and the code itself.
+    fn direct(&self, duration: u32) -> Result<Session, Error> {
+        let profile = &self.ctx.profile;
+        let role = profile.roles.last().ok_or_else(|| Error::Request {
+            why: "no role to assume".into(),
+        })?;
+        self.log.say(&format!(
+            "role {}: AssumeRole for {duration}s with the MFA code itself, because more than 1 hour was asked for and AWS caps chained role sessions at 1 hour",
+            role.arn
+        ));
+        self.with_code(|code| {
+            self.log.say(&format!(
+                "AssumeRole {} as {} with the MFA code",
+                role.arn, role.session_name
+            ));
+            sts::assume_role(
+                &self.net,
+                &self.ctx,
+                Signer::keys(&profile.keys),
+                role,
+                duration,
+                Some(code),
+            )
+        })
+    }
+}

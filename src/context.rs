@@ -1,0 +1,151 @@
+//! The resolved run: which profile (and where its name came from), the files,
+//! the profile with its keys and roles, the MFA device, the region, the STS
+//! endpoint and how the session is made. Built once; app, status and doctor
+//! use it.
+
+use crate::arn;
+use crate::config::{self, Files, Profile};
+use crate::error::Error;
+use crate::log::Log;
+use crate::mfa;
+use crate::sts::{self, Endpoint};
+use std::env;
+
+/// Where the profile's name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    AwsProfile,
+    MfaEnvProfile,
+    Default,
+}
+
+impl Origin {
+    /// As messages say it: "from AWS_PROFILE".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Origin::Flag => "--profile",
+            Origin::AwsProfile => "AWS_PROFILE",
+            Origin::MfaEnvProfile => "MFA_ENV_PROFILE",
+            Origin::Default => "the default",
+        }
+    }
+}
+
+/// The profile to use: the flag, then AWS_PROFILE, then MFA_ENV_PROFILE (which an
+/// earlier `eval` leaves behind after unsetting AWS_PROFILE), then `default`.
+pub fn profile_name(flag: Option<&str>) -> (String, Origin) {
+    let from_env = |var| env::var(var).ok().filter(|v| !v.is_empty());
+    if let Some(name) = flag {
+        return (name.to_string(), Origin::Flag);
+    }
+    if let Some(name) = from_env("AWS_PROFILE") {
+        return (name, Origin::AwsProfile);
+    }
+    if let Some(name) = from_env("MFA_ENV_PROFILE") {
+        return (name, Origin::MfaEnvProfile);
+    }
+    ("default".to_string(), Origin::Default)
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wanted<'a> {
+    pub profile: Option<&'a str>,
+    pub serial: Option<&'a str>,
+    pub region: Option<&'a str>,
+    /// --duration, in seconds.
+    pub duration: Option<u32>,
+}
+
+/// How the session of the selected profile is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// GetSessionToken for this many seconds.
+    User(u32),
+    /// AssumeRole for this many seconds: signed with the (cached) MFA session
+    /// (no second prompt, at most 1 hour, as AWS caps chained role sessions),
+    /// or when `direct`, with the long-term keys and the MFA code itself (for
+    /// more than 1 hour, up to 12).
+    Role { duration: u32, direct: bool },
+}
+
+impl Plan {
+    pub fn choose(profile: &Profile, flag: Option<u32>) -> Result<Plan, Error> {
+        if profile.roles.is_empty() {
+            return Ok(Plan::User(flag.unwrap_or(sts::DEFAULT_DURATION)));
+        }
+        let asked = flag.or(profile.duration_seconds);
+        let too_long = |why| Error::RoleDuration {
+            asked: crate::duration::left(i64::from(asked.unwrap_or(0))),
+            why,
+        };
+        match asked {
+            None => Ok(Plan::Role {
+                duration: sts::CHAINED_MAX,
+                direct: false,
+            }),
+            Some(d) if d < sts::MIN_DURATION => Err(Error::RoleDuration {
+                asked: format!("{d}s"),
+                why: "a role session lasts at least 15 minutes",
+            }),
+            Some(d) if d <= sts::CHAINED_MAX => Ok(Plan::Role {
+                duration: d,
+                direct: false,
+            }),
+            Some(d) if d > sts::ROLE_MAX => Err(too_long("AssumeRole gives at most 12 hours")),
+            Some(_) if profile.roles.len() > 1 => Err(too_long(
+                "this profile chains several roles, and AWS caps a chained role session at 1 hour",
+            )),
+            Some(d) => Ok(Plan::Role {
+                duration: d,
+                direct: true,
+            }),
+        }
+    }
+}
+
+/// Everything a run resolved before it looks at the cache.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub name: String,
+    pub origin: Origin,
+    pub files: Files,
+    pub profile: Profile,
+    pub serial: String,
+    /// The region to export: configured, or the usual one of the serial's
+    /// partition outside `aws` (where a region is needed to work at all).
+    pub region: Option<String>,
+    pub endpoint: Endpoint,
+    pub plan: Plan,
+}
+
+impl Context {
+    pub fn resolve(wanted: &Wanted<'_>, log: Log) -> Result<Context, Error> {
+        let (name, origin) = profile_name(wanted.profile);
+        let files = Files::locate();
+        log.say(&format!(
+            "profile '{name}' from {} and {} (the name from {})",
+            files.config.display(),
+            files.credentials.display(),
+            origin.describe()
+        ));
+        let profile = config::load(&files, &name)?;
+        let serial = mfa::serial(wanted.serial, &profile, &files)?;
+        let partition = arn::partition(&serial);
+        let region = config::region(wanted.region, &profile)?
+            .or_else(|| sts::partition_region(partition).map(str::to_string));
+        let endpoint = Endpoint::resolve(&profile, region.as_deref(), partition);
+        let plan = Plan::choose(&profile, wanted.duration)?;
+        Ok(Context {
+            name,
+            origin,
+            files,
+            profile,
+            serial,
+            region,
+            endpoint,
+            plan,
+        })
+    }
+}

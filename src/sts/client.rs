@@ -1,0 +1,169 @@
+//! The network side of a run: one tokio runtime and one HTTP client (with its
+//! TLS context), built on first use and shared by every request of the run.
+//! The cache-hit path never builds them.
+
+use crate::config::Profile;
+use crate::error::Error;
+use crate::sts::Signer;
+use crate::sts::endpoint::Endpoint;
+use aws_sdk_sts::config::Intercept;
+use aws_sdk_sts::config::{Credentials, Region};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_http_client::{Builder as HttpBuilder, Connector};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::env;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Lazily built runtime and HTTP client; cheap to make, free until used.
+#[derive(Default)]
+pub struct Net {
+    built: Mutex<Option<Arc<Built>>>,
+}
+
+struct Built {
+    runtime: tokio::runtime::Runtime,
+    http: SharedHttpClient,
+}
+
+impl Net {
+    fn built(&self, profile: &Profile) -> Result<Arc<Built>, Error> {
+        let mut slot = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(built) = slot.as_ref() {
+            return Ok(Arc::clone(built));
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Error::Runtime)?;
+        let built = Arc::new(Built {
+            runtime,
+            http: http_client(profile)?,
+        });
+        *slot = Some(Arc::clone(&built));
+        Ok(built)
+    }
+
+    /// Runs one request to completion on the run's runtime.
+    pub fn block_on<F: std::future::Future>(
+        &self,
+        profile: &Profile,
+        future: impl FnOnce() -> F,
+    ) -> Result<F::Output, Error> {
+        let built = self.built(profile)?;
+        Ok(built.runtime.block_on(future()))
+    }
+
+    /// An STS client signing as `signer`, on the shared HTTP client: exactly one
+    /// request per operation (no retry: a retry would resend a code that STS
+    /// may already have used up), bounded connect and overall time.
+    pub fn client(
+        &self,
+        signer: &Signer<'_>,
+        profile: &Profile,
+        endpoint: &Endpoint,
+        date: Option<DateHeader>,
+    ) -> Result<aws_sdk_sts::Client, Error> {
+        let built = self.built(profile)?;
+        let credentials = Credentials::new(
+            signer.access_key_id,
+            signer.secret_access_key.expose(),
+            signer.session_token.map(|t| t.expose().to_string()),
+            None,
+            "mfa-env",
+        );
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(OPERATION_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
+        let mut config = aws_sdk_sts::Config::builder()
+            .region(Region::new(endpoint.region.clone()))
+            .credentials_provider(credentials)
+            .http_client(built.http.clone())
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::disabled())
+            .use_fips(endpoint.use_fips);
+        if let Some(url) = &endpoint.url_override {
+            config = config.endpoint_url(url);
+        }
+        if let Some(date) = date {
+            config = config.interceptor(date);
+        }
+        Ok(aws_sdk_sts::Client::from_conf(config.build()))
+    }
+}
+
+/// rustls with ring; HTTPS_PROXY / NO_PROXY from the environment; AWS_CA_BUNDLE
+/// (or the profile's ca_bundle) replacing the system's roots, as in the AWS CLI.
+fn http_client(profile: &Profile) -> Result<SharedHttpClient, Error> {
+    let bundle = env::var("AWS_CA_BUNDLE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| profile.ca_bundle.clone());
+    let store = match bundle {
+        Some(path) => {
+            let pem = std::fs::read(&path).map_err(|err| Error::CaBundle {
+                path: path.clone(),
+                why: err.to_string(),
+            })?;
+            TrustStore::empty().with_pem_certificate(pem)
+        }
+        None => TrustStore::default(),
+    };
+    let context = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .map_err(|err| Error::Request {
+            why: format!("the TLS setup failed: {err}"),
+        })?;
+    Ok(
+        HttpBuilder::new().build_with_connector_fn(move |settings, components| {
+            let mut builder = Connector::builder().proxy_config(ProxyConfig::from_env());
+            builder.set_connector_settings(settings.cloned());
+            if let Some(components) = components {
+                builder.set_sleep_impl(components.sleep_impl());
+            }
+            builder
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .tls_context(context.clone())
+                .build()
+        }),
+    )
+}
+
+/// Keeps the Date header of the response.
+#[derive(Debug)]
+pub struct DateHeader(pub Arc<Mutex<Option<String>>>);
+
+impl Intercept for DateHeader {
+    fn name(&self) -> &'static str {
+        "mfa-env date header"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(date), Ok(mut slot)) =
+            (context.response().headers().get("date"), self.0.lock())
+        {
+            *slot = Some(date.to_string());
+        }
+        Ok(())
+    }
+}
