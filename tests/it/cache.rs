@@ -1,9 +1,7 @@
 //! The session cache: reuse, safety of files and folder, locking across
 //! processes, status and clear.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Output, Stdio};

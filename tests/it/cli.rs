@@ -1,8 +1,6 @@
 //! Help, version and usage errors.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn help_shows_examples_and_exits_0() {

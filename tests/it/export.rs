@@ -1,8 +1,6 @@
 //! `eval "$(mfa-env)"` in real shells: the exact environment they end up with.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,9 +1,7 @@
 //! Role profiles: one MFA prompt for many roles, the over-1h direct path,
 //! re-assuming from the cached MFA session, and bad role configuration.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
 const READONLY: &str = "arn:aws:iam::123456789012:role/readonly";

@@ -1,8 +1,6 @@
 //! The quoting functions, fed hostile values and read back by the real shells.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const HOSTILE: &[&str] = &[
     "",

@@ -1,9 +1,7 @@
 //! Where the MFA code comes from: the flag, stdin, a token command, the
 //! profile's mfa_process, or the terminal (driven through a pseudo-terminal).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn user_env(url: &str) -> TestEnv {
     let mut env = TestEnv::new();

@@ -1,8 +1,6 @@
 //! `mfa-env -- CMD`: the child's environment, exit status and signals.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 
 fn env_with_moto() -> (TestEnv, Stub) {

@@ -2,7 +2,6 @@
 //! real binary, moto's STS server, and a recording HTTP stub on 127.0.0.1 that
 //! either forwards to moto (counting requests) or serves real STS error XML.
 //! Nothing here touches the real ~/.aws or any address off this machine.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,8 +1,6 @@
 //! `mfa-env doctor`: each check's passing and failing case.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// One check as (check, status, detail, fix).

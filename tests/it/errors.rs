@@ -1,9 +1,7 @@
 //! Bad input and STS failures: one clear line, exit 1, nothing on stdout, and no
 //! STS request where the problem can be caught locally.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// A stub that would count any request; local errors must leave it at 0.
 fn guarded() -> (TestEnv, Stub) {

@@ -1,9 +1,7 @@
 //! Every output format in its real consumer, the init scripts in real shells,
 //! `mfa-env shell`, credential_process, direnv, and the AWS CLI.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 

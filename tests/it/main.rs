@@ -1,0 +1,15 @@
+//! The integration tests: one binary, so the helper compiles once and one
+//! moto server serves the whole run. Each module covers one part of mfa-env.
+
+mod common;
+
+mod cache;
+mod cli;
+mod codes;
+mod doctor;
+mod errors;
+mod exec;
+mod export;
+mod quote;
+mod roles;
+mod shells;
