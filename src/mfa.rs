@@ -142,7 +142,7 @@ pub fn program(cmd: &str) -> String {
 
 /// Asks on /dev/tty, never stdout, so it works inside `$(…)`, direnv and
 /// credential_process. The terminal is left as it is: the code is visible
-/// while typed (as in the AWS CLI's own MFA prompt) and Ctrl-C ends mfa-env by
+/// while typed (as in aws-vault's terminal prompt; botocore hides it) and Ctrl-C ends mfa-env by
 /// SIGINT like any command, with nothing written and no terminal mode to undo.
 fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
     let tty = OpenOptions::new()
