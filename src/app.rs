@@ -9,13 +9,16 @@ use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
-use crate::{doctor, duration, exec, init, status};
-use clap::Parser;
+use crate::{doctor, duration, exec, init, list, status};
+use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
+    // the binary itself (profile names included), then it exits.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = Cli::parse();
     let log = Log {
         quiet: cli.opts.quiet,
@@ -28,12 +31,23 @@ pub fn main() -> ExitCode {
         Some(Command::Shell) => run(opts, Deliver::Shell, log),
         Some(Command::CredentialProcess) => run(opts, Deliver::CredentialProcess, log),
         Some(Command::Init { shell }) => print(init::script(*shell)),
+        Some(Command::List { json }) => list::rows().and_then(|rows| {
+            print(&if *json {
+                list::json(&rows)
+            } else {
+                list::table(&rows)
+            })
+        }),
         Some(Command::Status { check: true, .. }) => Ok(status::check(opts)),
         Some(Command::Status { path: true, .. }) => status::path(opts, log),
-        Some(Command::Status { .. }) => status::list(opts, log),
-        Some(Command::Clear { all }) => status::clear(opts, *all, log),
+        Some(Command::Status { json, .. }) => {
+            status::list(opts, *json, log).and_then(print_or_fail)
+        }
+        Some(Command::Clear { all }) => status::clear(opts, *all, log).and_then(print_or_fail),
         Some(Command::Doctor { offline, json }) => doctor::run(opts, *offline, *json),
-        Some(Command::Completions { shell }) => print(&init::completions(*shell)),
+        Some(Command::Completions { shell }) => {
+            init::completions(*shell).and_then(|text| print(&text))
+        }
         Some(Command::Man) => init::man().and_then(|page| print(&page)),
     };
     result.unwrap_or_else(|err| {
@@ -129,4 +143,12 @@ fn print(text: &str) -> Result<ExitCode, Error> {
         .and_then(|()| stdout.flush())
         .map_err(Error::Stdout)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the text, or exits 1 when there is none (the reason was warned about).
+fn print_or_fail(text: Option<String>) -> Result<ExitCode, Error> {
+    match text {
+        Some(text) => print(&text),
+        None => Ok(ExitCode::from(1)),
+    }
 }

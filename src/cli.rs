@@ -2,6 +2,7 @@
 
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
 
 const EXAMPLES: &str = "\
@@ -51,15 +52,26 @@ pub enum Command {
         #[arg(value_enum)]
         shell: InitShell,
     },
+    /// List the profiles of the AWS files: what mfa-env can do with each, its
+    /// region and the time left of its cached session (never a secret)
+    #[command(visible_alias = "profiles")]
+    List {
+        /// Print the list as JSON (for scripts)
+        #[arg(long)]
+        json: bool,
+    },
     /// List cached sessions: profile, role, serial, expiry and time left (never a secret)
     Status {
         /// Print nothing; exit 0 when the profile has a cached session with more
         /// than --min-ttl left, else 1 (for prompts and scripts)
-        #[arg(long, conflicts_with = "path")]
+        #[arg(long, conflicts_with_all = ["path", "json"])]
         check: bool,
         /// Print the path of the profile's cache entry (for direnv's watch_file)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         path: bool,
+        /// Print the sessions as JSON (for scripts)
+        #[arg(long)]
+        json: bool,
     },
     /// Delete mfa-env's cached sessions of the profile, or all of them
     Clear {
@@ -98,7 +110,7 @@ pub enum InitShell {
 #[derive(Args)]
 pub struct Opts {
     /// Profile to use [default: $AWS_PROFILE, then $MFA_ENV_PROFILE, then 'default']
-    #[arg(short, long, value_name = "NAME", global = true)]
+    #[arg(short, long, value_name = "NAME", global = true, add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// ARN of the MFA device [default: the profile's mfa_serial]
@@ -148,4 +160,14 @@ pub struct Opts {
     /// Say on stderr what mfa-env does (files, profile, serial, cache, endpoint)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+/// The profile names of the AWS files, for completion (names only: nothing
+/// else of the files is read out). None when the files cannot be read.
+pub fn profile_candidates() -> Vec<CompletionCandidate> {
+    crate::config::profiles(&crate::config::Files::locate())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, _)| CompletionCandidate::new(name))
+        .collect()
 }

@@ -184,6 +184,36 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
     })
 }
 
+/// Every profile of the two files, sorted, with its own `region` (for `list`
+/// and the completion of profile names; nothing secret is read out).
+pub fn profiles(files: &Files) -> Result<Vec<(String, Option<String>)>, Error> {
+    let set = parse(files, true, true)?;
+    let mut found: Vec<(String, Option<String>)> = set
+        .profiles()
+        .map(|name| {
+            let region = set
+                .get_profile(name)
+                .and_then(|p| p.get("region"))
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string);
+            (name.to_string(), region)
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// Ok when the files define profile `name`; else the error that lists the
+/// profiles they do define.
+pub fn exists(files: &Files, name: &str) -> Result<(), Error> {
+    let set = parse(files, true, true)?;
+    match set.get_profile(name) {
+        Some(_) => Ok(()),
+        None => Err(not_found(&set, files, name)),
+    }
+}
+
 fn not_found(set: &ProfileSet, files: &Files, name: &str) -> Error {
     let mut found: Vec<&str> = set.profiles().collect();
     found.sort_unstable();

@@ -19,10 +19,17 @@ pub fn script(shell: InitShell) -> &'static str {
     }
 }
 
-pub fn completions(shell: clap_complete::Shell) -> String {
+/// The shell's registration of dynamic completion: the script calls
+/// `COMPLETE=SHELL mfa-env -- WORDS…`, so subcommands, options and profile
+/// names come from the binary itself. The same as `COMPLETE=SHELL mfa-env`.
+pub fn completions(shell: clap_complete::Shell) -> Result<String, Error> {
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "mfa-env", &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    if let Some(completer) = clap_complete::env::Shells::builtins().completer(&shell.to_string()) {
+        completer
+            .write_registration("COMPLETE", "mfa-env", "mfa-env", "mfa-env", &mut out)
+            .map_err(Error::Stdout)?;
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 pub fn man() -> Result<String, Error> {

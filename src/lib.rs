@@ -19,6 +19,7 @@ pub mod duration;
 pub mod error;
 pub mod exec;
 pub mod init;
+pub mod list;
 pub mod log;
 pub mod mfa;
 pub mod output;

@@ -1,7 +1,8 @@
 //! `mfa-env status` and `mfa-env clear`: what the cache holds, never a secret.
 
-use crate::cache::{Cache, Key};
+use crate::cache::{Cache, Entry, Key};
 use crate::cli::Opts;
+use crate::config::{self, Files};
 use crate::context::{self, Context, Wanted};
 use crate::duration::{self, left};
 use crate::error::Error;
@@ -9,12 +10,41 @@ use crate::log::Log;
 use crate::session::{now, parse_rfc3339};
 use std::process::ExitCode;
 
-/// The table of cached sessions (of --profile when given).
-pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
+/// The table (or with `json` the JSON) of cached sessions, of --profile when
+/// given. A profile that is neither in the files nor in the cache is an error
+/// naming the profiles that exist.
+/// None when the cache cannot be used (after a warning).
+pub fn list(opts: &Opts, json: bool, log: Log) -> Result<Option<String>, Error> {
     let Some(cache) = Cache::open(log) else {
-        return Ok(ExitCode::from(1));
+        return Ok(None);
     };
     let now = now();
+    let all = cache.entries();
+    let entries: Vec<&Entry> = all
+        .iter()
+        .map(|(_, entry)| entry)
+        .filter(|entry| opts.profile.as_ref().is_none_or(|p| *p == entry.profile))
+        .collect();
+    if let (Some(name), true) = (&opts.profile, entries.is_empty()) {
+        config::exists(&Files::locate(), name)?;
+    }
+    let seconds_left = |entry: &Entry| parse_rfc3339(&entry.expiration).unwrap_or(0) - now;
+    if json {
+        let sessions: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|entry| {
+                serde_json::json!({
+                    "profile": entry.profile,
+                    "role_arn": entry.role_arn,
+                    "serial": entry.serial,
+                    "expiration": entry.expiration,
+                    "seconds_left": seconds_left(entry),
+                })
+            })
+            .collect();
+        let value = serde_json::json!({ "cache": cache.dir(), "sessions": sessions });
+        return Ok(Some(format!("{value}\n")));
+    }
     let mut rows = vec![[
         "PROFILE".to_string(),
         "ROLE".into(),
@@ -22,25 +52,25 @@ pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
         "EXPIRES".into(),
         "LEFT".into(),
     ]];
-    for (_, entry) in cache.entries() {
-        if opts.profile.as_ref().is_some_and(|p| *p != entry.profile) {
-            continue;
-        }
-        let expires = parse_rfc3339(&entry.expiration).unwrap_or(0);
+    for entry in &entries {
         rows.push([
             entry.profile.clone(),
             entry.role_arn.clone().unwrap_or_else(|| "-".into()),
             entry.serial.clone(),
             entry.expiration.clone(),
-            left(expires - now),
+            left(seconds_left(entry)),
         ]);
     }
     let mut out = String::new();
     if rows.len() == 1 {
-        out.push_str(&format!(
-            "no cached sessions in {}\n",
-            cache.dir().display()
-        ));
+        out.push_str(&match &opts.profile {
+            Some(name) if !all.is_empty() => format!(
+                "no cached session of profile '{name}' in {} ({} of other profiles: `mfa-env status` lists them)\n",
+                cache.dir().display(),
+                sessions(all.len())
+            ),
+            _ => format!("no cached sessions in {}\n", cache.dir().display()),
+        });
     } else {
         let widths: Vec<usize> = (0..5)
             .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
@@ -55,8 +85,12 @@ pub fn list(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
             out.push('\n');
         }
     }
-    print!("{}", crate::error::clean_lines(&out));
-    Ok(ExitCode::SUCCESS)
+    Ok(Some(crate::error::clean_lines(&out)))
+}
+
+/// "1 cached session", "3 cached sessions".
+fn sessions(n: usize) -> String {
+    format!("{n} cached session{}", if n == 1 { "" } else { "s" })
 }
 
 /// `status --check`: 0 when the profile mfa-env would use has a cached session
@@ -104,31 +138,49 @@ pub fn path(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
 }
 
 /// `clear`: the sessions cached for the profile (by the name they were cached
-/// under), or with `--all` every file mfa-env made in its folder.
-pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<ExitCode, Error> {
+/// under), or with `--all` every file mfa-env made in its folder. A profile
+/// that is neither in the files nor in the cache is an error naming the
+/// profiles that exist.
+/// None when the cache cannot be used (after a warning).
+pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<Option<String>, Error> {
     let Some(cache) = Cache::open(log) else {
-        return Ok(ExitCode::from(1));
+        return Ok(None);
     };
-    let (deleted, whose) = if all {
-        (cache.clear_all(), "all profiles".to_string())
+    let dir = cache.dir().display();
+    let text = if all {
+        let deleted = cache.clear_all();
+        format!("deleted {} of all profiles from {dir}", sessions(deleted))
     } else {
         let (name, _) = context::profile_name(opts.profile.as_deref());
-        (
-            cache.clear(|entry| entry.profile == name),
-            format!("profile '{name}'"),
-        )
+        let deleted = cache.clear(|entry| entry.profile == name);
+        let known = config::exists(&Files::locate(), &name);
+        match (deleted, known) {
+            (0, Err(err)) => return Err(err),
+            (0, Ok(())) => {
+                let others = cache.entries().len();
+                let rest = if others == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} of other profiles {}",
+                        sessions(others),
+                        if others == 1 { "stays" } else { "stay" }
+                    )
+                };
+                format!("profile '{name}' had no cached session in {dir}{rest}")
+            }
+            (n, Ok(())) => format!("deleted {} of profile '{name}' from {dir}", sessions(n)),
+            (n, Err(_)) => format!(
+                "deleted {} of profile '{name}' (which is no longer in the AWS files) from {dir}",
+                sessions(n)
+            ),
+        }
     };
-    if !opts.quiet {
-        println!(
-            "{}",
-            crate::error::clean(&format!(
-                "deleted {deleted} cached session{} of {whose} from {}",
-                if deleted == 1 { "" } else { "s" },
-                cache.dir().display()
-            ))
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Some(if opts.quiet {
+        String::new()
+    } else {
+        format!("{}\n", crate::error::clean(&text))
+    }))
 }
 
 /// What status asks of the context: the profile and serial, never a duration.
