@@ -63,9 +63,22 @@ impl Report {
     fn warn(&mut self, check: &'static str, detail: impl Into<String>, fix: impl Into<String>) {
         self.add(check, Status::Warn, detail, Some(fix.into()));
     }
-    /// A failure whose message (an mfa-env error) already says the fix.
-    fn fail(&mut self, check: &'static str, detail: impl Into<String>) {
-        self.add(check, Status::Fail, detail, None);
+    fn fail(&mut self, check: &'static str, detail: impl Into<String>, fix: impl Into<String>) {
+        self.add(check, Status::Fail, detail, Some(fix.into()));
+    }
+    /// A failure from an mfa-env error: its last sentence (the fix) goes on
+    /// the fix line.
+    fn fail_with(&mut self, check: &'static str, err: &Error) {
+        let message = err.to_string();
+        let (detail, fix) = split_fix(&message);
+        let fix = fix.map(|f| {
+            let mut chars = f.chars();
+            chars
+                .next()
+                .map(|first| first.to_lowercase().chain(chars).collect())
+                .unwrap_or_default()
+        });
+        self.add(check, Status::Fail, detail, fix);
     }
     fn skip(&mut self, check: &'static str, why: &str) {
         self.add(check, Status::Skip, why, None);
@@ -76,8 +89,12 @@ pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
     let mut report = Report::default();
     let files = Files::locate();
     let (name, _) = context::profile_name(opts.profile.as_deref());
-    files_check(&mut report, &files);
-    let profile = profile_checks(&mut report, &files, &name);
+    let profile = if files_check(&mut report, &files) {
+        profile_checks(&mut report, &files, &name)
+    } else {
+        report.skip("profile", "skipped: no config files");
+        None
+    };
     let serial = profile
         .as_ref()
         .and_then(|p| serial_check(&mut report, opts, p, &files));
@@ -109,7 +126,12 @@ pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
 
     let failed = report.0.iter().any(|c| c.status == Status::Fail);
     let text = if json {
-        let value = serde_json::json!({ "profile": name, "ok": !failed, "checks": report.0 });
+        let value = serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "profile": name,
+            "ok": !failed,
+            "checks": report.0,
+        });
         format!("{value}\n")
     } else {
         human(&name, &report.0)
@@ -138,11 +160,28 @@ fn human(profile: &str, checks: &[Check]) -> String {
     }
     let fails = checks.iter().filter(|c| c.status == Status::Fail).count();
     let warns = checks.iter().filter(|c| c.status == Status::Warn).count();
-    out.push_str(&format!("{fails} failed, {warns} warnings\n"));
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    out.push_str(&format!(
+        "{fails} failed, {warns} warning{}\n",
+        plural(warns)
+    ));
     out
 }
 
-fn files_check(report: &mut Report, files: &Files) {
+/// An error message split into what went wrong and its fix: the last
+/// sentence, when the message has more than one.
+fn split_fix(message: &str) -> (&str, Option<&str>) {
+    let ends = message
+        .match_indices(". ")
+        .filter(|(i, _)| message[i + 2..].starts_with(|c: char| c.is_ascii_uppercase()));
+    match ends.last() {
+        Some((i, _)) => (&message[..i], Some(&message[i + 2..])),
+        None => (message, None),
+    }
+}
+
+/// Whether either file exists; when neither does, one failure says so.
+fn files_check(report: &mut Report, files: &Files) -> bool {
     let origin = |var: &str| {
         if env::var_os(var).is_some_and(|v| !v.is_empty()) {
             format!(" (from {var})")
@@ -172,8 +211,12 @@ fn files_check(report: &mut Report, files: &Files) {
     }
     let detail = parts.join("; ");
     if found == 0 {
-        report.fail("config files", format!("{detail}. Create them with `aws configure --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at them"));
-        return;
+        report.fail(
+            "config files",
+            detail,
+            "create them with `aws configure --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at them",
+        );
+        return false;
     }
     match std::fs::metadata(&files.credentials).map(|m| m.permissions().mode() & 0o777) {
         Ok(mode) if mode & 0o044 != 0 => report.warn(
@@ -185,6 +228,7 @@ fn files_check(report: &mut Report, files: &Files) {
         ),
         _ => report.ok("config files", detail),
     }
+    true
 }
 
 fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Profile> {
@@ -235,7 +279,7 @@ fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Prof
                 Error::NoConfigFiles { .. } | Error::ConfigUnreadable { .. } => "config files",
                 _ => "profile",
             };
-            report.fail(check, err.to_string());
+            report.fail_with(check, &err);
             None
         }
     }
@@ -258,7 +302,7 @@ fn serial_check(
             Some(serial)
         }
         Err(err) => {
-            report.fail("mfa serial", err.to_string());
+            report.fail_with("mfa serial", &err);
             None
         }
     }
@@ -304,7 +348,7 @@ fn region_check(
             }
         },
         Err(err) => {
-            report.fail("region", err.to_string());
+            report.fail_with("region", &err);
             None
         }
     }
@@ -334,7 +378,11 @@ fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&s
         Err(why) => {
             report.warn(
                 "cache",
-                format!("{}: {why}; mfa-env runs without it", dir.display()),
+                format!(
+                    "{}: {}; mfa-env runs without it",
+                    dir.display(),
+                    why.split(" (fix: ").next().unwrap_or(&why)
+                ),
                 format!("chmod 700 {} (or remove it)", dir.display()),
             );
             return;

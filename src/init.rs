@@ -33,9 +33,5 @@ pub fn completions(shell: clap_complete::Shell) -> Result<String, Error> {
 }
 
 pub fn man() -> Result<String, Error> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(Error::Stdout)?;
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(crate::man::page(&Cli::command()))
 }

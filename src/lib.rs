@@ -21,6 +21,7 @@ pub mod exec;
 pub mod init;
 pub mod list;
 pub mod log;
+pub mod man;
 pub mod mfa;
 pub mod output;
 pub mod quote;

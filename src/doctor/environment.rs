@@ -88,10 +88,14 @@ pub(super) fn checks(report: &mut Report) {
     }
     if let Some(bundle) = var("AWS_CA_BUNDLE") {
         match std::fs::File::open(&bundle) {
-            Ok(_) => report.ok("environment", format!("AWS_CA_BUNDLE={bundle} replaces the system's certificates")),
+            Ok(_) => report.ok(
+                "environment",
+                format!("AWS_CA_BUNDLE={bundle} replaces the system's certificates"),
+            ),
             Err(err) => report.fail(
                 "environment",
-                format!("AWS_CA_BUNDLE={bundle} cannot be read ({err}); point it at a readable PEM file or unset it"),
+                format!("AWS_CA_BUNDLE={bundle} cannot be read ({err})"),
+                "point AWS_CA_BUNDLE at a readable PEM file, or unset it",
             ),
         }
     }

@@ -43,7 +43,7 @@ pub(super) fn checks(
             if check == "identity" {
                 report.ok("sts", format!("{} answered", endpoint.url()));
             }
-            report.fail(check, err.to_string());
+            report.fail_with(check, &err);
             if check == "sts" {
                 report.skip("identity", "skipped: STS could not be reached");
             }
@@ -99,9 +99,14 @@ fn clock_check(report: &mut Report, date: Option<&str>) {
     match skew.abs() {
         s if s > 300 => report.fail(
             "clock",
-            format!("{detail}: more than 5 minutes, so AWS rejects every signed request. Set the clock right (timedatectl set-ntp true)"),
+            format!("{detail}: more than 5 minutes, so AWS rejects every signed request"),
+            "set the clock right (timedatectl set-ntp true)",
         ),
-        s if s > 60 => report.warn("clock", format!("{detail}: more than a minute"), "set the clock right (timedatectl set-ntp true)"),
+        s if s > 60 => report.warn(
+            "clock",
+            format!("{detail}: more than a minute"),
+            "set the clock right (timedatectl set-ntp true)",
+        ),
         _ => report.ok("clock", detail),
     }
 }

@@ -113,7 +113,7 @@ fn healthy_setup_online_against_moto() {
         text.contains("ok    keys          AKIA…1234, long-term"),
         "{text}"
     );
-    assert!(text.ends_with("0 failed, 1 warnings\n"), "{text}");
+    assert!(text.ends_with("0 failed, 1 warning\n"), "{text}");
 }
 
 #[test]
@@ -133,9 +133,9 @@ fn files_missing_or_open_to_others() {
     let env = TestEnv::empty();
     let (code, checks) = doctor(&env, &["--offline"]);
     assert_eq!(code, Some(1));
-    let (status, detail, _) = find(&checks, "config files", "missing");
+    let (status, _, fix) = find(&checks, "config files", "missing");
     assert_eq!(status, "fail");
-    assert!(detail.contains("aws configure"), "{detail}");
+    assert!(fix.contains("aws configure"), "{fix}");
 
     let env = TestEnv::new();
     std::fs::set_permissions(
@@ -171,9 +171,9 @@ fn profile_and_keys_problems() {
     ));
     let (code, checks) = doctor(&env, &["--offline"]);
     assert_eq!(code, Some(1));
-    let (status, detail, _) = find(&checks, "keys", "temporary session keys");
+    let (status, _, fix) = find(&checks, "keys", "temporary session keys");
     assert_eq!(status, "fail");
-    assert!(detail.contains("remove aws_session_token"), "{detail}");
+    assert!(fix.contains("remove aws_session_token"), "{fix}");
     assert_eq!(find(&checks, "sts", "skipped").0, "skip");
 
     env.write_credentials(&format!(
@@ -197,9 +197,9 @@ fn serial_forms() {
     env.write_config("[default]\nmfa_serial = arn:aws:iam::123456789012:user/alice\n");
     let (code, checks) = doctor(&env, &["--offline"]);
     assert_eq!(code, Some(1));
-    let (status, detail, _) = find(&checks, "mfa serial", "is a user ARN");
+    let (status, _, fix) = find(&checks, "mfa serial", "is a user ARN");
     assert_eq!(status, "fail");
-    assert!(detail.contains("arn:aws:iam::123456789012:mfa/alice"));
+    assert!(fix.contains("arn:aws:iam::123456789012:mfa/alice"), "{fix}");
 
     env.write_config("[default]\nmfa_serial = GAHT12345678\nregion = eu-west-1\n");
     let (code, checks) = doctor(&env, &["--offline"]);
@@ -430,4 +430,74 @@ fn role_profile_chain_is_shown() {
     let (code, checks) = doctor(&env, &["--offline", "-p", "admin"]);
     assert_eq!(code, Some(1));
     assert_eq!(find(&checks, "profile", "admin → admin2 → admin").0, "fail");
+}
+
+/// Without any AWS file: one failure with its fix line, not two; the
+/// profile is skipped, not failed again.
+#[test]
+fn no_aws_files_is_one_failure_with_a_fix_line() {
+    let env = TestEnv::empty();
+    let out = env.run(&["doctor", "--offline"]);
+    assert_eq!(out.status.code(), Some(1));
+    let home = env.home().display().to_string();
+    let cache = env.cache_dir().display().to_string();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "mfa-env doctor: profile 'default'\n\
+             fail  config files  config {home}/.aws/config missing; credentials {home}/.aws/credentials missing\n\
+             \x20                   fix: create them with `aws configure --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at them\n\
+             skip  profile       skipped: no config files\n\
+             ok    environment   no AWS variables here that override or confuse\n\
+             ok    cache         {cache} not made yet (no session cached so far)\n\
+             skip  sts           skipped (--offline)\n\
+             skip  identity      skipped (--offline)\n\
+             skip  clock         skipped (--offline)\n\
+             1 failed, 0 warnings\n"
+        )
+    );
+}
+
+/// Every fail line has its fix line; a fix is said once; the JSON carries
+/// mfa-env's version for bug reports.
+#[test]
+fn fails_have_a_fix_line_and_json_has_the_version() {
+    let env = TestEnv::new();
+    env.write_config(
+        "[default]\nmfa_serial = arn:aws:iam::123456789012:user/alice\nregion = eu-west-1\n",
+    );
+    std::fs::create_dir_all(env.cache_dir()).expect("mkdir");
+    std::fs::set_permissions(
+        env.cache_dir(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let out = env.run(&["doctor", "--offline"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("fail ") || line.starts_with("warn ") {
+            let next = lines.get(i + 1).copied().unwrap_or("");
+            assert!(
+                next.starts_with(&format!("{:20}fix: ", "")),
+                "{line:?} has no fix line:\n{text}"
+            );
+            assert!(!line.contains("fix:"), "the fix said twice: {line:?}");
+        }
+    }
+    assert!(
+        text.contains("fail  mfa serial    the MFA serial 'arn:aws:iam::123456789012:user/alice' is a user ARN"),
+        "{text}"
+    );
+    assert!(text.contains("fix: use the device ARN"), "{text}");
+    assert!(text.ends_with("1 failed, 2 warnings\n"), "{text}");
+    let (_, checks) = doctor(&env, &["--offline"]);
+    let (status, detail, fix) = find(&checks, "cache", "group or others");
+    assert_eq!(status, "warn");
+    assert!(!detail.contains("chmod"), "{detail}");
+    assert!(fix.starts_with("chmod 700 "), "{fix}");
+    let json: Value =
+        serde_json::from_str(&stdout(&env.run(&["doctor", "--offline", "--json"]))).expect("json");
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
 }

@@ -449,7 +449,7 @@ fn completions_and_man_page() {
     }
     let man = stdout(&env.run(&["man"]));
     assert!(
-        man.starts_with(".ie") || man.contains(".TH mfa-env"),
+        man.starts_with(".TH MFA\\-ENV 1 "),
         "{}",
         &man[..man.len().min(200)]
     );

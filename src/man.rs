@@ -1,0 +1,360 @@
+//! `mfa-env man`: the man page, in man(7) roff. The options of the command
+//! and of every subcommand come from the clap types, so the page cannot fall
+//! behind them; the rest is written here. It refers to no other page, so
+//! nothing in it dangles; `mandoc -T lint` finds nothing to say.
+
+use clap::{Arg, Command};
+use std::fmt::Write;
+
+/// The date of the page (the last change of its text).
+const DATE: &str = "2026-11-27";
+
+/// Examples: the command line, and what it does.
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "eval \"$(mfa-env)\"",
+        "Export a session of the default profile into this shell.",
+    ),
+    (
+        "eval \"$(mfa-env --profile work)\"",
+        "The same for profile work.",
+    ),
+    ("mfa-env -- aws s3 ls", "Run one command with the session."),
+    (
+        "mfa-env -p work -d 1h -- terraform plan",
+        "A one-hour session of profile work for one command.",
+    ),
+    (
+        "op item get AWS --otp | mfa-env -t -",
+        "Read the MFA code from standard input.",
+    ),
+    ("mfa-env shell -p work", "Start $SHELL with the session."),
+    (
+        "mfa-env list",
+        "Every profile: what mfa-env can do with it, its region and the time left of its cached session.",
+    ),
+    ("mfa-env status", "The cached sessions and their time left."),
+    (
+        "mfa-env status --check -p work",
+        "Exit 0 while profile work has a valid cached session; print nothing.",
+    ),
+    (
+        "mfa-env clear --all",
+        "Delete every session mfa-env has cached.",
+    ),
+    (
+        "mfa-env doctor -p work",
+        "Check the setup of profile work and say how to fix what is wrong.",
+    ),
+    (
+        "eval \"$(mfa-env init bash)\"",
+        "Define mfa-env-use, mfa-env-unset and mfa-env-prompt in bash (or zsh).",
+    ),
+    (
+        "source <(mfa-env completions bash)",
+        "Complete subcommands, options and profile names in bash.",
+    ),
+    (
+        "credential_process = mfa-env credential-process --profile work",
+        "In ~/.aws/config, in a profile of its own: the AWS CLI and the SDKs get the session.",
+    ),
+];
+
+const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "AWS_PROFILE, MFA_ENV_PROFILE",
+        "The profile when --profile is not given, in this order; else default. An eval of mfa-env sets MFA_ENV_PROFILE and unsets AWS_PROFILE.",
+    ),
+    (
+        "AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE",
+        "Where the config and credentials files are.",
+    ),
+    (
+        "AWS_REGION, AWS_DEFAULT_REGION",
+        "The region when neither --region nor the profile's region is set.",
+    ),
+    (
+        "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_USE_FIPS_ENDPOINT",
+        "Where STS requests go.",
+    ),
+    (
+        "AWS_CA_BUNDLE",
+        "A PEM file that replaces the system's certificate roots.",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
+        "The proxy for STS requests, and the hosts that bypass it.",
+    ),
+    (
+        "XDG_CACHE_HOME, HOME",
+        "Where the session cache is: $XDG_CACHE_HOME/mfa-env, else ~/.cache/mfa-env.",
+    ),
+    (
+        "SHELL",
+        "The shell that mfa-env shell starts; else /bin/sh.",
+    ),
+    (
+        "COMPLETE",
+        "Set by the completion scripts: mfa-env then prints completions for the words after --, and nothing else.",
+    ),
+    (
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION",
+        "Set to the session (with AWS_REGION, AWS_DEFAULT_REGION and MFA_ENV_PROFILE) in the shell or command. AWS_SECURITY_TOKEN, AWS_SESSION_EXPIRATION, AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SDK_LOAD_CONFIG are unset. The long-term keys are always read from the profile, never from AWS_ACCESS_KEY_ID.",
+    ),
+    (
+        "MFA_ENV_SHELL",
+        "Set to the profile in the shell that mfa-env shell starts.",
+    ),
+];
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "~/.aws/config, ~/.aws/credentials",
+        "The profiles, read with aws-config's profile loader and never written.",
+    ),
+    (
+        "~/.cache/mfa-env/",
+        "The session cache: a folder of mode 0700 holding one HASH.json (mode 0600) per session and its HASH.lock. mfa-env clear deletes them.",
+    ),
+];
+
+const EXIT_STATUS: &[(&str, &str)] = &[
+    ("0", "Success."),
+    (
+        "1",
+        "A setup or AWS error (the message says what failed, why, and how to fix it); status --check with no valid session; doctor with a failed check.",
+    ),
+    ("2", "A malformed command line."),
+    ("127", "The command after -- does not exist."),
+    ("130", "Ctrl-C at the MFA prompt."),
+    (
+        "other",
+        "With -- CMD, the command's own exit status (or 128 + the signal that ended it): mfa-env replaces itself with it.",
+    ),
+];
+
+/// The page for `cmd` (the clap command of mfa-env).
+pub fn page(cmd: &Command) -> String {
+    let name = cmd.get_name();
+    let mut out = String::new();
+    let version = cmd.get_version().unwrap_or("");
+    let _ = writeln!(
+        out,
+        ".TH MFA\\-ENV 1 {DATE} \"{name} {}\" \"User Commands\"",
+        escape(version)
+    );
+    out.push_str(".SH NAME\n");
+    let _ = writeln!(
+        out,
+        "{name} \\- {}",
+        escape(&about(cmd).to_lowercase_first())
+    );
+    out.push_str(".SH SYNOPSIS\n");
+    let _ = writeln!(out, ".B {name}\n[\\fIOPTIONS\\fR]\n.br");
+    let _ = writeln!(
+        out,
+        ".B {name}\n[\\fIOPTIONS\\fR] \\fB\\-\\-\\fR \\fICMD\\fR [\\fIARGS\\fR...]\n.br"
+    );
+    let _ = writeln!(out, ".B {name}\n\\fICOMMAND\\fR [\\fIOPTIONS\\fR]");
+    out.push_str(".SH DESCRIPTION\n");
+    text(
+        &mut out,
+        "mfa-env gets an AWS MFA session from STS with the long-term keys of a profile and an MFA code, and hands it to the shell (as lines for eval) or to one command, without ever writing ~/.aws/credentials or ~/.aws/config. A session is cached and reused while more than --min-ttl is left, so a code is asked for once per session.",
+    );
+    out.push_str(".PP\n");
+    text(
+        &mut out,
+        "The code comes from --token-code (or - for one line of standard input), else from --token-command or the profile's mfa_process, else from a prompt on the terminal itself, never on standard output.",
+    );
+    out.push_str(".SH OPTIONS\n");
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        option(&mut out, arg);
+    }
+    out.push_str(".SH COMMANDS\n");
+    text(
+        &mut out,
+        "The options above apply to every command; each command reads those it needs.",
+    );
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let positionals: Vec<String> = sub
+            .get_positionals()
+            .map(|a| format!("\\fI{}\\fR", escape(&value_name(a))))
+            .collect();
+        let has_options = sub.get_arguments().any(|a| !a.is_positional());
+        let _ = writeln!(
+            out,
+            ".SS \"{name} {}{}{}\"",
+            escape(sub.get_name()),
+            if has_options { " [OPTIONS]" } else { "" },
+            positionals
+                .iter()
+                .map(|p| format!(" {p}"))
+                .collect::<String>()
+        );
+        text(&mut out, &about(sub));
+        let aliases: Vec<&str> = sub.get_visible_aliases().collect();
+        if !aliases.is_empty() {
+            text(&mut out, &format!("Alias: {}.", aliases.join(", ")));
+        }
+        for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+            option(&mut out, arg);
+        }
+    }
+    list(&mut out, "ENVIRONMENT", ENVIRONMENT, true);
+    list(&mut out, "FILES", FILES, true);
+    list(&mut out, "EXIT STATUS", EXIT_STATUS, true);
+    out.push_str(".SH EXAMPLES\n");
+    for (command, what) in EXAMPLES {
+        let _ = writeln!(out, ".TP\n.B {}", quoted_arg(command));
+        text(&mut out, what);
+    }
+    out.push_str(".SH SEE ALSO\n");
+    text(
+        &mut out,
+        "The README of mfa-env, and the AWS CLI User Guide (configuration and credential files):",
+    );
+    // \% keeps groff from hyphenating the address.
+    out.push_str("\\%https://docs.aws.amazon.com/cli/latest/userguide/\n");
+    out
+}
+
+trait LowerFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowerFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(first) => first.to_lowercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
+fn about(cmd: &Command) -> String {
+    cmd.get_about()
+        .map(|a| a.to_string())
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn value_name(arg: &Arg) -> String {
+    arg.get_value_names()
+        .and_then(|names| names.first())
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| arg.get_id().as_str().to_uppercase())
+}
+
+/// One option as a tagged paragraph: `-p, --profile NAME`, its help, and the
+/// values it takes.
+fn option(out: &mut String, arg: &Arg) {
+    let mut tag = Vec::new();
+    if let Some(short) = arg.get_short() {
+        tag.push(format!("\\fB\\-{}\\fR", escape(&short.to_string())));
+    }
+    if let Some(long) = arg.get_long() {
+        tag.push(format!("\\fB\\-\\-{}\\fR", escape(long)));
+    }
+    let takes_value = arg.get_action().takes_values();
+    let mut line = tag.join(", ");
+    if arg.is_positional() {
+        line = format!("\\fI{}\\fR", escape(&value_name(arg)));
+    } else if takes_value {
+        line.push_str(&format!(" \\fI{}\\fR", escape(&value_name(arg))));
+    }
+    let _ = writeln!(out, ".TP\n{line}");
+    let mut help = arg
+        .get_help()
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if !values.is_empty() && takes_value {
+        let sep = if help.is_empty() { "One" } else { "; one" };
+        help.push_str(&format!("{sep} of: {}", values.join(", ")));
+    }
+    text(out, &help);
+}
+
+fn list(out: &mut String, section: &str, items: &[(&str, &str)], bold: bool) {
+    let _ = writeln!(out, ".SH {section}");
+    for (tag, what) in items {
+        let tag = escape(tag);
+        if bold {
+            let _ = writeln!(out, ".TP\n\\fB{tag}\\fR");
+        } else {
+            let _ = writeln!(out, ".TP\n{tag}");
+        }
+        text(out, what);
+    }
+}
+
+/// Filled text, escaped and wrapped below 80 bytes a line.
+fn text(out: &mut String, words: &str) {
+    let mut line = String::new();
+    for word in words.split_whitespace().map(escape) {
+        if !line.is_empty() && line.len() + 1 + word.len() > 76 {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+/// One argument of a request line, in double quotes.
+fn quoted_arg(text: &str) -> String {
+    format!("\"{}\"", escape(text).replace('"', "\\(dq"))
+}
+
+/// Text made safe for roff: backslashes and hyphens escaped, a leading
+/// control character neutralized, anything beyond ASCII as a \[uXXXX] glyph.
+fn escape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\e"),
+            '-' => out.push_str("\\-"),
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            c if c.is_ascii_control() => {}
+            c => {
+                let _ = write!(out, "\\[u{:04X}]", u32::from(c));
+            }
+        }
+    }
+    if out.starts_with('.') || out.starts_with('\'') {
+        out.insert_str(0, "\\&");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn roff_escapes() {
+        assert_eq!(escape("--json"), "\\-\\-json");
+        assert_eq!(escape(".x"), "\\&.x");
+        assert_eq!(escape("'x"), "\\&'x");
+        assert_eq!(escape("a\\b"), "a\\eb");
+        assert_eq!(escape("AKIA…"), "AKIA\\[u2026]");
+    }
+}
