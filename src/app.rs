@@ -1,56 +1,95 @@
-//! The pipeline: parse the command line → resolve the profile (`context`) →
-//! acquire a session (`acquire`: cache, code, STS) → deliver it (exports,
-//! exec, a shell, credential_process JSON).
+//! The pipeline: parse the command line (`usage`) → resolve the profile
+//! (`context`) → acquire a session (`acquire`: cache, code, STS) → deliver it
+//! (exports, exec, a shell, credential_process JSON).
 
 use crate::acquire::{Acquirer, Options};
-use crate::cli::{Cli, Command, Opts};
+use crate::cli::{Cli, Command, SessionOpts};
 use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
-use crate::{doctor, duration, exec, init, list, status};
-use clap::{CommandFactory, Parser};
+use crate::{doctor, duration, exec, init, list, status, usage};
+use clap::CommandFactory;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
     // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
     // the binary itself (profile names included), then it exits.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
-    let cli = Cli::parse();
-    let log = Log {
-        quiet: cli.opts.quiet,
-        verbose: cli.opts.verbose,
+    let cli = match usage::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
     };
-    let opts = &cli.opts;
-    let result = match &cli.command {
-        None if cli.exec.is_empty() => run(opts, Deliver::Print(opts.format), log),
-        None => run(opts, Deliver::Exec(&cli.exec), log),
-        Some(Command::Shell) => run(opts, Deliver::Shell, log),
-        Some(Command::CredentialProcess) => run(opts, Deliver::CredentialProcess, log),
-        Some(Command::Init { shell }) => print(init::script(*shell)),
+    let log = Log {
+        quiet: cli.log.quiet,
+        verbose: cli.log.verbose,
+    };
+    let printed = (cli.command.is_none() && cli.exec.is_empty()).then_some(cli.format);
+    let result = match cli.command {
+        None if cli.exec.is_empty() => run(&cli.session, Deliver::Print(cli.format), log),
+        None => run(&cli.session, Deliver::Exec(&cli.exec), log),
+        Some(Command::Shell(opts)) => run(&opts, Deliver::Shell, log),
+        Some(Command::Exec {
+            name,
+            mut session,
+            command,
+            ..
+        }) => {
+            session.profile = name.or(session.profile);
+            match command.is_empty() {
+                true => run(&session, Deliver::Shell, log),
+                false => run(&session, Deliver::Exec(&command), log),
+            }
+        }
+        Some(Command::CredentialProcess(opts)) => run(&opts, Deliver::CredentialProcess, log),
+        Some(Command::Init { shell }) => output::print(init::script(shell)),
         Some(Command::List { json }) => list::rows().and_then(|rows| {
-            print(&if *json {
+            output::print(&if json {
                 list::json(&rows)
             } else {
                 list::table(&rows)
             })
         }),
-        Some(Command::Status { check: true, .. }) => Ok(status::check(opts)),
-        Some(Command::Status { path: true, .. }) => status::path(opts, log),
-        Some(Command::Status { json, .. }) => {
-            status::list(opts, *json, log).and_then(print_or_fail)
+        Some(Command::Status {
+            profile,
+            serial,
+            duration,
+            check,
+            min_ttl,
+            path,
+            json,
+        }) => {
+            let wanted = Wanted::of(profile.profile.as_deref(), serial.as_deref(), None);
+            let check = check.then(|| min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL));
+            status::run(&Wanted { duration, ..wanted }, check, path, json, log)
         }
-        Some(Command::Clear { all }) => status::clear(opts, *all, log).and_then(print_or_fail),
-        Some(Command::Doctor { offline, json }) => doctor::run(opts, *offline, *json),
+        Some(Command::Clear { profile, all }) => {
+            status::clear(profile.profile.as_deref(), all, log).and_then(output::print_or_fail)
+        }
+        Some(Command::Doctor {
+            profile,
+            serial,
+            region,
+            offline,
+            json,
+        }) => {
+            let wanted = Wanted::of(
+                profile.profile.as_deref(),
+                serial.as_deref(),
+                region.as_deref(),
+            );
+            doctor::run(&wanted, offline, json)
+        }
         Some(Command::Completions { shell }) => {
-            init::completions(*shell).and_then(|text| print(&text))
+            init::completions(shell).and_then(|text| output::print(&text))
         }
-        Some(Command::Man) => init::man().and_then(|page| print(&page)),
+        Some(Command::Man) => init::man().and_then(|page| output::print(&page)),
     };
     result.unwrap_or_else(|err| {
+        output::print_failed(printed);
         eprintln!("mfa-env: {}", error::clean(&err.to_string()));
         err.exit_code()
     })
@@ -70,7 +109,7 @@ enum Deliver<'a> {
 
 /// Gets a session (from the cache, or with an MFA code from STS) and hands it
 /// to the shell or to the command.
-fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
+fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
     if matches!(deliver, Deliver::CredentialProcess)
         && std::env::var_os(mfa::TOKEN_COMMAND_MARK).is_some()
     {
@@ -79,17 +118,13 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
         });
     }
     let wanted = Wanted {
-        profile: opts.profile.as_deref(),
-        serial: opts.serial.as_deref(),
-        region: opts.region.as_deref(),
-        duration: opts
-            .duration
-            .as_deref()
-            .map(duration::parse_session)
-            .transpose()?,
+        duration: opts.duration,
+        ..Wanted::of(
+            opts.profile.as_deref(),
+            opts.serial.as_deref(),
+            opts.region.as_deref(),
+        )
     };
-    let min_ttl = duration::parse_min_ttl(opts.min_ttl.as_deref())?;
-    let token_timeout = duration::parse_token_timeout(opts.token_timeout.as_deref())?;
     let ctx = Context::resolve(&wanted, log)?;
     let shell = exec::shell();
     match &deliver {
@@ -104,8 +139,10 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
     );
     let options = Options {
         source,
-        token_timeout,
-        min_ttl,
+        token_timeout: opts
+            .token_timeout
+            .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
+        min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
         use_cache: !opts.no_cache,
     };
     let acquirer = Acquirer::new(ctx, options, log);
@@ -119,9 +156,9 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
             {
                 log.note("these lines change nothing when only printed: run eval \"$(mfa-env …)\", mfa-env shell, or mfa-env -- COMMAND");
             }
-            print(&output::render(format, &exports)?)
+            output::print(&output::render(format, &exports)?)
         }
-        Deliver::CredentialProcess => print(&output::credential_process(&session)),
+        Deliver::CredentialProcess => output::print(&output::credential_process(&session)),
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {
             if let Ok(outer) = std::env::var(exec::SHELL_MARK) {
@@ -132,23 +169,5 @@ fn run(opts: &Opts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
             exports.set.push((exec::SHELL_MARK, ctx.name.clone()));
             Err(exec::run(&[shell], &exports))
         }
-    }
-}
-
-/// Writes `text` to stdout.
-fn print(text: &str) -> Result<ExitCode, Error> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(Error::Stdout)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Prints the text, or exits 1 when there is none (the reason was warned about).
-fn print_or_fail(text: Option<String>) -> Result<ExitCode, Error> {
-    match text {
-        Some(text) => print(&text),
-        None => Ok(ExitCode::from(1)),
     }
 }

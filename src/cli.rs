@@ -1,9 +1,13 @@
-//! Command-line flags (clap derive) and the parsing of their values.
+//! Command-line flags (clap derive types only). Each command has its own
+//! options; `-q`/`-v` are the only global ones. Values are typed by the
+//! parsers of `duration`, so a malformed one is a usage error (exit 2).
 
+use crate::duration;
 use crate::output::Format;
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
+use std::time::Duration;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -11,6 +15,7 @@ Examples:
   eval \"$(mfa-env --profile work)\"       ... of profile 'work'
   mfa-env -- aws s3 ls                   run one command with the session
   mfa-env -p work -d 1h -- terraform plan
+  mfa-env exec work -- aws s3 ls         the same, spelled as aws-vault does
   op item get AWS --otp | mfa-env -t -   read the MFA code from stdin
   mfa-env shell -p work                  a subshell with the session
   mfa-env status                         list cached sessions and their time left
@@ -18,7 +23,8 @@ Examples:
   credential_process = mfa-env credential-process --profile work   (in ~/.aws/config)
 
 A session is cached (~/.cache/mfa-env, mode 0600) and reused while more than
---min-ttl is left; it is never written to ~/.aws/credentials or ~/.aws/config.";
+--min-ttl is left; it is never written to ~/.aws/credentials or ~/.aws/config.
+Each command takes its own options after it: mfa-env COMMAND --help lists them.";
 
 /// No Debug: the options can hold an MFA code.
 #[derive(Parser)]
@@ -33,20 +39,47 @@ pub struct Cli {
     pub command: Option<Command>,
 
     #[command(flatten)]
-    pub opts: Opts,
+    pub session: SessionOpts,
+
+    /// Output syntax of the session: sh (= bash, zsh), fish, powershell, dotenv, json
+    #[arg(short, long, value_enum, default_value = "sh")]
+    pub format: Format,
+
+    /// Words that are no command (`mfa-env -p work aws s3 ls`): refused
+    /// with a hint
+    #[arg(hide = true, value_name = "WORD", allow_hyphen_values = true)]
+    pub stray: Vec<OsString>,
 
     /// Command to run with the session, after `--`
     #[arg(last = true, value_name = "CMD")]
     pub exec: Vec<OsString>,
+
+    #[command(flatten)]
+    pub log: LogOpts,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Start $SHELL (else /bin/sh) with the session
-    Shell,
+    Shell(SessionOpts),
+    /// Run a command with the session of PROFILE (aws-vault's spelling of
+    /// `mfa-env -p PROFILE -- CMD`); without CMD, start $SHELL
+    Exec {
+        /// The profile [default: --profile, $AWS_PROFILE, $MFA_ENV_PROFILE, 'default']
+        #[arg(value_name = "PROFILE", conflicts_with = "profile")]
+        name: Option<String>,
+        /// Words between PROFILE and `--` (refused with a hint)
+        #[arg(hide = true, value_name = "WORD", allow_hyphen_values = true)]
+        stray: Vec<OsString>,
+        #[command(flatten)]
+        session: SessionOpts,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<OsString>,
+    },
     /// Print the session as credential_process JSON, for
     /// `credential_process = mfa-env credential-process --profile P` in ~/.aws/config
-    CredentialProcess,
+    CredentialProcess(SessionOpts),
     /// Print the integration for a shell or direnv (mfa-env-use, mfa-env-prompt, use_mfa_env)
     Init {
         #[arg(value_enum)]
@@ -62,10 +95,22 @@ pub enum Command {
     },
     /// List cached sessions: profile, role, serial, expiry and time left (never a secret)
     Status {
+        #[command(flatten)]
+        profile: ProfileOpt,
+        /// The MFA device whose session to look for [default: the profile's mfa_serial]
+        #[arg(long, value_name = "ARN")]
+        serial: Option<String>,
+        /// The --duration the session was asked with; it picks the entry of a
+        /// role session (chained, or assumed directly with the code)
+        #[arg(short, long, value_name = "TIME", value_parser = duration::session_arg)]
+        duration: Option<u32>,
         /// Print nothing; exit 0 when the profile has a cached session with more
         /// than --min-ttl left, else 1 (for prompts and scripts)
         #[arg(long, conflicts_with_all = ["path", "json"])]
         check: bool,
+        /// With --check: how much must be left [default: 5m]
+        #[arg(long, value_name = "TIME", requires = "check", value_parser = duration::min_ttl_arg)]
+        min_ttl: Option<i64>,
         /// Print the path of the profile's cache entry (for direnv's watch_file)
         #[arg(long, conflicts_with = "json")]
         path: bool,
@@ -75,12 +120,22 @@ pub enum Command {
     },
     /// Delete mfa-env's cached sessions of the profile, or all of them
     Clear {
+        #[command(flatten)]
+        profile: ProfileOpt,
         /// Delete every session mfa-env has cached
         #[arg(long, conflicts_with = "profile")]
         all: bool,
     },
     /// Walk through the setup and say what is wrong and how to fix it
     Doctor {
+        #[command(flatten)]
+        profile: ProfileOpt,
+        /// ARN of the MFA device [default: the profile's mfa_serial]
+        #[arg(long, value_name = "ARN")]
+        serial: Option<String>,
+        /// Region for STS [default: the profile's region, then $AWS_REGION]
+        #[arg(long, value_name = "REGION")]
+        region: Option<String>,
         /// Make no request to STS
         #[arg(long)]
         offline: bool,
@@ -108,51 +163,59 @@ pub enum InitShell {
 }
 
 #[derive(Args)]
-pub struct Opts {
+pub struct ProfileOpt {
     /// Profile to use [default: $AWS_PROFILE, then $MFA_ENV_PROFILE, then 'default']
-    #[arg(short, long, value_name = "NAME", global = true, add = ArgValueCandidates::new(profile_candidates))]
+    #[arg(short, long, value_name = "NAME", add = ArgValueCandidates::new(profile_candidates))]
+    pub profile: Option<String>,
+}
+
+/// How to get a session: the options of every command that makes one.
+#[derive(Args)]
+pub struct SessionOpts {
+    /// Profile to use [default: $AWS_PROFILE, then $MFA_ENV_PROFILE, then 'default']
+    #[arg(short, long, value_name = "NAME", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// ARN of the MFA device [default: the profile's mfa_serial]
-    #[arg(long, value_name = "ARN", global = true)]
+    #[arg(long, value_name = "ARN")]
     pub serial: Option<String>,
 
     /// The 6-digit MFA code; '-' reads one line from stdin [default: ask on the terminal]
-    #[arg(short = 't', long, value_name = "CODE", global = true)]
+    #[arg(short = 't', long, value_name = "CODE")]
     pub token_code: Option<String>,
 
     /// A command that prints the code, run without a shell, e.g. 'ykman oath accounts code --single NAME' [default: the profile's mfa_process]
-    #[arg(long, value_name = "CMD", global = true)]
+    #[arg(long, value_name = "CMD")]
     pub token_command: Option<String>,
 
-    /// How long the token command may take [default: 60s]
-    #[arg(long, value_name = "TIME", global = true)]
-    pub token_timeout: Option<String>,
+    /// How long the token command may take: 1s to 10m [default: 60s]
+    #[arg(long, value_name = "TIME", value_parser = duration::token_timeout_arg)]
+    pub token_timeout: Option<Duration>,
 
-    /// How long the session lasts: 15m to 36h, as 90m, 12h or seconds [default: 12h]
-    #[arg(short, long, value_name = "TIME", global = true)]
-    pub duration: Option<String>,
+    /// How long the session lasts: 15m to 36h, as 90m, 12h, 1d, 1h30m or seconds [default: 12h; a role 1h]
+    #[arg(short, long, value_name = "TIME", value_parser = duration::session_arg)]
+    pub duration: Option<u32>,
 
     /// Region for STS and the exported AWS_REGION [default: the profile's region, then $AWS_REGION]
-    #[arg(long, value_name = "REGION", global = true)]
+    #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
     /// Get a new session even if a cached one is still valid
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub refresh: bool,
 
     /// Neither read nor write the session cache
-    #[arg(long, conflicts_with = "refresh", global = true)]
+    #[arg(long, conflicts_with = "refresh")]
     pub no_cache: bool,
 
-    /// Output syntax of the session: sh (= bash, zsh), fish, powershell, dotenv, json
-    #[arg(short, long, value_enum, default_value = "sh", global = true)]
-    pub format: Format,
+    /// Reuse a cached session only while more than this is left: 0 to 36h [default: 5m]
+    #[arg(long, value_name = "TIME", value_parser = duration::min_ttl_arg)]
+    pub min_ttl: Option<i64>,
+}
 
-    /// Reuse a cached session only while more than this is left [default: 5m]
-    #[arg(long, value_name = "TIME", global = true)]
-    pub min_ttl: Option<String>,
-
+/// Said on stderr: the only options every command takes.
+#[derive(Args, Clone, Copy)]
+pub struct LogOpts {
     /// Print nothing but errors on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,

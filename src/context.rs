@@ -58,6 +58,18 @@ pub struct Wanted<'a> {
     pub duration: Option<u32>,
 }
 
+impl<'a> Wanted<'a> {
+    /// The profile, serial and region asked for, with no duration.
+    pub fn of(profile: Option<&'a str>, serial: Option<&'a str>, region: Option<&'a str>) -> Self {
+        Wanted {
+            profile,
+            serial,
+            region,
+            duration: None,
+        }
+    }
+}
+
 /// How the session of the selected profile is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {

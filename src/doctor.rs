@@ -6,8 +6,8 @@ mod environment;
 mod online;
 
 use crate::cache::{Cache, Key};
-use crate::cli::Opts;
 use crate::config::{self, Files, Profile};
+use crate::context::Wanted;
 use crate::duration::left;
 use crate::error::{Error, clean};
 use crate::log::Log;
@@ -85,10 +85,10 @@ impl Report {
     }
 }
 
-pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
+pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, Error> {
     let mut report = Report::default();
     let files = Files::locate();
-    let (name, _) = context::profile_name(opts.profile.as_deref());
+    let (name, _) = context::profile_name(wanted.profile);
     let profile = if files_check(&mut report, &files) {
         profile_checks(&mut report, &files, &name)
     } else {
@@ -97,10 +97,10 @@ pub fn run(opts: &Opts, offline: bool, json: bool) -> Result<ExitCode, Error> {
     };
     let serial = profile
         .as_ref()
-        .and_then(|p| serial_check(&mut report, opts, p, &files));
+        .and_then(|p| serial_check(&mut report, wanted, p, &files));
     let region = profile
         .as_ref()
-        .and_then(|p| region_check(&mut report, opts, p, serial.as_deref()));
+        .and_then(|p| region_check(&mut report, wanted, p, serial.as_deref()));
     environment::checks(&mut report);
     cache_check(&mut report, profile.as_ref(), serial.as_deref());
     match (&profile, offline) {
@@ -287,11 +287,11 @@ fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Prof
 
 fn serial_check(
     report: &mut Report,
-    opts: &Opts,
+    wanted: &Wanted<'_>,
     profile: &Profile,
     files: &Files,
 ) -> Option<String> {
-    match mfa::serial(opts.serial.as_deref(), profile, files) {
+    match mfa::serial(wanted.serial, profile, files) {
         Ok(serial) => {
             let kind = if serial.starts_with("arn:") {
                 format!("an MFA device ARN in partition {}", arn::partition(&serial))
@@ -310,14 +310,14 @@ fn serial_check(
 
 fn region_check(
     report: &mut Report,
-    opts: &Opts,
+    wanted: &Wanted<'_>,
     profile: &Profile,
     serial: Option<&str>,
 ) -> Option<String> {
     let partition = serial.map(arn::partition).unwrap_or("aws");
-    match config::region(opts.region.as_deref(), profile) {
+    match config::region(wanted.region, profile) {
         Ok(Some(region)) => {
-            let from = if opts.region.is_some() {
+            let from = if wanted.region.is_some() {
                 "--region"
             } else if profile.region.is_some() {
                 "the profile"

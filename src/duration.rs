@@ -1,65 +1,52 @@
-//! Durations: parsing what the user types (`90m`, `12h`, `1h30m`, `3600`) and
-//! formatting time left (`11h59m`). Imports nothing of mfa-env's but the error.
+//! Durations: parsing what the user types (`90m`, `12h`, `1d`, `1h30m`,
+//! `3600`; clap's value parsers of every duration option) and formatting time
+//! left (`11h59m`). Imports nothing of mfa-env's but the STS limits.
 
-use crate::error::Error;
 use std::time::Duration;
 
 pub const DEFAULT_MIN_TTL: i64 = 5 * 60;
+/// How long a token command may take when --token-timeout is not given.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Parses `3600`, `90m`, `12h`, `1h30m` or `45s` into seconds, within the
-/// limits of GetSessionToken (15m to 36h).
-pub fn parse_session(value: &str) -> Result<u32, Error> {
-    let bad = |why| Error::BadDuration {
-        value: value.to_string(),
-        why,
-    };
-    let seconds = seconds(value).map_err(bad)?;
+/// The forms every duration takes, for messages.
+const FORMS: &str = "as 90m, 12h, 1d, 1h30m, 45s or seconds (3600)";
+
+/// clap's parser of --duration: `3600`, `90m`, `12h`, `1d`, `1h30m` or `45s`
+/// into seconds, within the limits of GetSessionToken (15m to 36h).
+pub fn session_arg(value: &str) -> Result<u32, String> {
+    let seconds = seconds(value).map_err(|why| format!("{why}; give 15m to 36h, {FORMS}"))?;
     if seconds < u64::from(crate::sts::MIN_DURATION) {
-        return Err(bad("is shorter than STS allows (15 minutes)"));
+        return Err(format!("shorter than STS allows; give 15m to 36h, {FORMS}"));
     }
     u32::try_from(seconds)
         .ok()
         .filter(|s| *s <= crate::sts::MAX_DURATION)
-        .ok_or_else(|| bad("is longer than STS allows (36 hours)"))
+        .ok_or_else(|| format!("longer than STS allows; give 15m to 36h, {FORMS}"))
 }
 
-/// Parses --min-ttl (the same forms, 0 to 36h); 5 minutes when not given.
-pub fn parse_min_ttl(value: Option<&str>) -> Result<i64, Error> {
-    let Some(value) = value else {
-        return Ok(DEFAULT_MIN_TTL);
-    };
-    let bad = |why| Error::BadMinTtl {
-        value: value.to_string(),
-        why,
-    };
-    let seconds = seconds(value).map_err(bad)?;
+/// clap's parser of --min-ttl: the same forms, 0 to 36h.
+pub fn min_ttl_arg(value: &str) -> Result<i64, String> {
+    let seconds = seconds(value).map_err(|why| format!("{why}; give 0 to 36h, {FORMS}"))?;
     i64::try_from(seconds)
         .ok()
         .filter(|s| *s <= i64::from(crate::sts::MAX_DURATION))
-        .ok_or_else(|| bad("is longer than any session (36 hours)"))
+        .ok_or_else(|| format!("longer than any session; give 0 to 36h, {FORMS}"))
 }
 
-/// Parses --token-timeout (1s to 10m); 60 seconds when not given.
-pub fn parse_token_timeout(value: Option<&str>) -> Result<Duration, Error> {
-    let Some(value) = value else {
-        return Ok(Duration::from_secs(60));
-    };
-    let bad = |why| Error::BadTokenTimeout {
-        value: value.to_string(),
-        why,
-    };
-    match seconds(value).map_err(bad)? {
-        0 => Err(bad("is zero")),
-        s if s > 600 => Err(bad("is longer than 10 minutes")),
+/// clap's parser of --token-timeout: 1s to 10m.
+pub fn token_timeout_arg(value: &str) -> Result<Duration, String> {
+    match seconds(value).map_err(|why| format!("{why}; give 1s to 10m, {FORMS}"))? {
+        0 => Err(format!("zero; give 1s to 10m, {FORMS}")),
+        s if s > 600 => Err(format!("longer than 10 minutes; give 1s to 10m, {FORMS}")),
         s => Ok(Duration::from_secs(s)),
     }
 }
 
-/// `3600`, `90m`, `12h`, `1h30m`, `45s` → seconds.
+/// `3600`, `90m`, `12h`, `1d`, `1h30m`, `45s` → seconds.
 fn seconds(value: &str) -> Result<u64, &'static str> {
     let text = value.trim();
     if text.is_empty() {
-        return Err("is empty");
+        return Err("empty");
     }
     let mut total: u64 = 0;
     let mut digits = String::new();
@@ -69,17 +56,18 @@ fn seconds(value: &str) -> Result<u64, &'static str> {
             continue;
         }
         let unit = match c.to_ascii_lowercase() {
+            'd' => 86400,
             'h' => 3600,
             'm' => 60,
             's' => 1,
-            _ => return Err("is not a duration"),
+            _ => return Err("not a duration"),
         };
-        let n: u64 = digits.parse().map_err(|_| "is not a duration")?;
+        let n: u64 = digits.parse().map_err(|_| "not a duration")?;
         total = total.saturating_add(n.saturating_mul(unit));
         digits.clear();
     }
     if !digits.is_empty() {
-        let n: u64 = digits.parse().map_err(|_| "is not a duration")?;
+        let n: u64 = digits.parse().map_err(|_| "not a duration")?;
         total = total.saturating_add(n);
     }
     Ok(total)
@@ -101,12 +89,13 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_session("3600").ok(), Some(3600));
-        assert_eq!(parse_session("90m").ok(), Some(5400));
-        assert_eq!(parse_session("12h").ok(), Some(43200));
-        assert_eq!(parse_session("1h30m").ok(), Some(5400));
-        assert_eq!(parse_session("15m").ok(), Some(900));
-        assert_eq!(parse_session("36h").ok(), Some(129_600));
+        assert_eq!(session_arg("3600").ok(), Some(3600));
+        assert_eq!(session_arg("1d").ok(), Some(86400));
+        assert_eq!(session_arg("90m").ok(), Some(5400));
+        assert_eq!(session_arg("12h").ok(), Some(43200));
+        assert_eq!(session_arg("1h30m").ok(), Some(5400));
+        assert_eq!(session_arg("15m").ok(), Some(900));
+        assert_eq!(session_arg("36h").ok(), Some(129_600));
         for bad in [
             "",
             "14m",
@@ -117,17 +106,20 @@ mod tests {
             "-1h",
             "99999999999999999999h",
         ] {
-            assert!(parse_session(bad).is_err(), "{bad:?} should be refused");
+            assert!(session_arg(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn min_ttls() {
-        assert_eq!(parse_min_ttl(None).ok(), Some(300));
-        assert_eq!(parse_min_ttl(Some("0")).ok(), Some(0));
-        assert_eq!(parse_min_ttl(Some("1h")).ok(), Some(3600));
-        assert!(parse_min_ttl(Some("37h")).is_err());
-        assert!(parse_min_ttl(Some("soon")).is_err());
+        assert_eq!(min_ttl_arg("0").ok(), Some(0));
+        assert_eq!(min_ttl_arg("1h").ok(), Some(3600));
+        assert_eq!(min_ttl_arg("1d").ok(), Some(86400));
+        assert!(min_ttl_arg("37h").is_err());
+        assert!(min_ttl_arg("soon").is_err());
+        assert_eq!(token_timeout_arg("30s").ok(), Some(Duration::from_secs(30)));
+        assert!(token_timeout_arg("1d").is_err());
+        assert!(token_timeout_arg("0").is_err());
     }
 
     #[test]

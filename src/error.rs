@@ -124,19 +124,6 @@ pub enum Error {
     },
 
     #[error(
-        "--duration '{value}' {why}. Give minutes, hours or seconds between 15m and 36h, e.g. --duration 90m, --duration 12h or --duration 3600"
-    )]
-    BadDuration { value: String, why: &'static str },
-
-    #[error("--token-timeout '{value}' {why}. Give 1s to 10m, e.g. --token-timeout 30s")]
-    BadTokenTimeout { value: String, why: &'static str },
-
-    #[error(
-        "--min-ttl '{value}' {why}. Give how much of a cached session must be left to reuse it, from 0 to 36h, e.g. --min-ttl 10m"
-    )]
-    BadMinTtl { value: String, why: &'static str },
-
-    #[error(
         "region '{region}' is not a region name: AWS needs letters, digits and dashes, like eu-west-1. Fix --region, the profile's region, or AWS_REGION"
     )]
     BadRegion { region: String },

@@ -28,3 +28,4 @@ pub mod quote;
 pub mod session;
 pub mod status;
 pub mod sts;
+pub mod usage;

@@ -173,12 +173,20 @@ pub fn page(cmd: &Command) -> String {
     out.push_str(".SH COMMANDS\n");
     text(
         &mut out,
-        "The options above apply to every command; each command reads those it needs.",
+        "The options above are those of the default run. Each command takes its own, after it, as listed with it; -q and -v go with every command.",
     );
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         let positionals: Vec<String> = sub
             .get_positionals()
-            .map(|a| format!("\\fI{}\\fR", escape(&value_name(a))))
+            .filter(|a| !a.is_hide_set())
+            .map(|a| {
+                let name = format!("\\fI{}\\fR", escape(&value_name(a)));
+                match (a.is_last_set(), a.is_required_set()) {
+                    (true, _) => format!("[\\fB\\-\\-\\fR {name}...]"),
+                    (false, true) => name,
+                    (false, false) => format!("[{name}]"),
+                }
+            })
             .collect();
         let has_options = sub.get_arguments().any(|a| !a.is_positional());
         let _ = writeln!(

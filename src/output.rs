@@ -4,6 +4,8 @@
 use crate::error::Error;
 use crate::quote;
 use crate::session::Session;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
 
 /// Variables removed from the environment because they would shadow or
 /// contradict the session (botocore reads AWS_SECURITY_TOKEN before
@@ -121,6 +123,38 @@ pub fn render(format: Format, exports: &Exports) -> Result<String, Error> {
         }
     }
     Ok(out)
+}
+
+/// Writes `text` to stdout.
+pub fn print(text: &str) -> Result<ExitCode, Error> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(Error::Stdout)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the text, or exits 1 when there is none (the reason was warned about).
+pub fn print_or_fail(text: Option<String>) -> Result<ExitCode, Error> {
+    match text {
+        Some(text) => print(&text),
+        None => Ok(ExitCode::from(1)),
+    }
+}
+
+/// What a failed run prints for `eval "$(mfa-env)"` or `mfa-env -f fish |
+/// source` (of `format`, when the run was one whose output is `eval`ed), so
+/// that the eval fails as the run did (an empty output would succeed): a
+/// statement that fails, and nothing else. Nothing to a terminal.
+pub fn print_failed(format: Option<Format>) {
+    let line = match format {
+        Some(Format::Sh | Format::Fish) => "false\n",
+        _ => return,
+    };
+    if !std::io::stdout().is_terminal() {
+        let _ = print(line);
+    }
 }
 
 /// The credential_process answer (Version 1) and nothing else.

@@ -18,6 +18,17 @@ pub fn sh(value: &str) -> String {
     out
 }
 
+/// A word as a user would type it for sh, for hints in messages: bare when
+/// nothing in it is special to a shell, else as `sh` quotes it.
+pub fn sh_word(value: &str) -> String {
+    let bare = |c: char| c.is_ascii_alphanumeric() || "_-/+=.:@%,".contains(c);
+    if !value.is_empty() && value.chars().all(bare) {
+        value.to_string()
+    } else {
+        sh(value)
+    }
+}
+
 /// fish: a single-quoted word, where only `\` and `'` are special.
 pub fn fish(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);

@@ -1,20 +1,35 @@
 //! `mfa-env status` and `mfa-env clear`: what the cache holds, never a secret.
 
 use crate::cache::{Cache, Entry, Key};
-use crate::cli::Opts;
 use crate::config::{self, Files};
 use crate::context::{self, Context, Wanted};
-use crate::duration::{self, left};
+use crate::duration::left;
 use crate::error::Error;
 use crate::log::Log;
 use crate::session::{now, parse_rfc3339};
 use std::process::ExitCode;
 
+/// `mfa-env status`: the table (or JSON), `--check` (with this min-ttl) or
+/// `--path`.
+pub fn run(
+    wanted: &Wanted<'_>,
+    check: Option<i64>,
+    path: bool,
+    json: bool,
+    log: Log,
+) -> Result<ExitCode, Error> {
+    match (check, path) {
+        (Some(min_ttl), _) => Ok(self::check(wanted, min_ttl)),
+        (None, true) => self::path(wanted, log),
+        (None, false) => list(wanted.profile, json, log).and_then(crate::output::print_or_fail),
+    }
+}
+
 /// The table (or with `json` the JSON) of cached sessions, of --profile when
 /// given. A profile that is neither in the files nor in the cache is an error
 /// naming the profiles that exist.
 /// None when the cache cannot be used (after a warning).
-pub fn list(opts: &Opts, json: bool, log: Log) -> Result<Option<String>, Error> {
+pub fn list(profile: Option<&str>, json: bool, log: Log) -> Result<Option<String>, Error> {
     let Some(cache) = Cache::open(log) else {
         return Ok(None);
     };
@@ -23,9 +38,9 @@ pub fn list(opts: &Opts, json: bool, log: Log) -> Result<Option<String>, Error> 
     let entries: Vec<&Entry> = all
         .iter()
         .map(|(_, entry)| entry)
-        .filter(|entry| opts.profile.as_ref().is_none_or(|p| *p == entry.profile))
+        .filter(|entry| profile.is_none_or(|p| p == entry.profile))
         .collect();
-    if let (Some(name), true) = (&opts.profile, entries.is_empty()) {
+    if let (Some(name), true) = (profile, entries.is_empty()) {
         config::exists(&Files::locate(), name)?;
     }
     let seconds_left = |entry: &Entry| parse_rfc3339(&entry.expiration).unwrap_or(0) - now;
@@ -63,7 +78,7 @@ pub fn list(opts: &Opts, json: bool, log: Log) -> Result<Option<String>, Error> 
     }
     let mut out = String::new();
     if rows.len() == 1 {
-        out.push_str(&match &opts.profile {
+        out.push_str(&match profile {
             Some(name) if !all.is_empty() => format!(
                 "no cached session of profile '{name}' in {} ({} of other profiles: `mfa-env status` lists them)\n",
                 cache.dir().display(),
@@ -96,14 +111,13 @@ fn sessions(n: usize) -> String {
 /// `status --check`: 0 when the profile mfa-env would use has a cached session
 /// (its own, or the MFA session its role is assumed from) with more than
 /// --min-ttl left, else 1. Prints nothing, ever.
-pub fn check(opts: &Opts) -> ExitCode {
+pub fn check(wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
     let valid = || -> Option<()> {
-        let min_ttl = duration::parse_min_ttl(opts.min_ttl.as_deref()).ok()?;
         let silent = Log {
             quiet: true,
             verbose: false,
         };
-        let ctx = Context::resolve(&wanted(opts), silent).ok()?;
+        let ctx = Context::resolve(wanted, silent).ok()?;
         let (profile, serial) = (&ctx.profile, &ctx.serial);
         let cache = Cache::open(silent)?;
         // Valid when mfa-env can hand out a session without asking for a code:
@@ -123,8 +137,8 @@ pub fn check(opts: &Opts) -> ExitCode {
 
 /// `status --path`: where the profile's session is (or would be) cached, for
 /// direnv's watch_file.
-pub fn path(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
-    let ctx = Context::resolve(&wanted(opts), log)?;
+pub fn path(wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
+    let ctx = Context::resolve(wanted, log)?;
     let Some(cache) = Cache::open(log) else {
         return Ok(ExitCode::from(1));
     };
@@ -142,7 +156,7 @@ pub fn path(opts: &Opts, log: Log) -> Result<ExitCode, Error> {
 /// that is neither in the files nor in the cache is an error naming the
 /// profiles that exist.
 /// None when the cache cannot be used (after a warning).
-pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<Option<String>, Error> {
+pub fn clear(profile: Option<&str>, all: bool, log: Log) -> Result<Option<String>, Error> {
     let Some(cache) = Cache::open(log) else {
         return Ok(None);
     };
@@ -151,7 +165,7 @@ pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<Option<String>, Error> 
         let deleted = cache.clear_all();
         format!("deleted {} of all profiles from {dir}", sessions(deleted))
     } else {
-        let (name, _) = context::profile_name(opts.profile.as_deref());
+        let (name, _) = context::profile_name(profile);
         let deleted = cache.clear(|entry| entry.profile == name);
         let known = config::exists(&Files::locate(), &name);
         match (deleted, known) {
@@ -176,19 +190,9 @@ pub fn clear(opts: &Opts, all: bool, log: Log) -> Result<Option<String>, Error> 
             ),
         }
     };
-    Ok(Some(if opts.quiet {
+    Ok(Some(if log.quiet {
         String::new()
     } else {
         format!("{}\n", crate::error::clean(&text))
     }))
-}
-
-/// What status asks of the context: the profile and serial, never a duration.
-fn wanted(opts: &Opts) -> Wanted<'_> {
-    Wanted {
-        profile: opts.profile.as_deref(),
-        serial: opts.serial.as_deref(),
-        region: opts.region.as_deref(),
-        duration: None,
-    }
 }

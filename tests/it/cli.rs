@@ -35,7 +35,7 @@ fn unknown_flag_is_a_usage_error() {
     let env = TestEnv::new();
     let out = env.run(&["--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stdout(&out), "");
+    assert_eq!(stdout(&out), "false\n", "an eval of it fails too");
     assert!(stderr(&out).contains("--no-such-flag"));
 }
 

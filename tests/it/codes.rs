@@ -68,7 +68,7 @@ fn token_failure(command: &str, extra: &[&str], expected: &[&str]) {
     let out = env.run(&args);
     // The command's own stderr passes through; mfa-env's error is the last line.
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout(&out), "");
+    assert_eq!(stdout(&out), "false\n");
     let err = stderr(&out);
     let last = err.lines().last().unwrap_or("");
     assert!(last.starts_with("mfa-env: "), "{err}");
@@ -208,7 +208,7 @@ fn wrong_code_at_the_prompt_is_asked_again() {
     pty.exp_string("wrong or already used").expect("error");
     pty.exp_string("rc=1").expect("failure");
     assert_eq!(stub.count(), 3);
-    assert_eq!(file(&env, "out"), "");
+    assert_eq!(file(&env, "out"), "false\n");
 }
 
 #[test]

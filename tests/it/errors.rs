@@ -182,25 +182,27 @@ fn no_code_source_and_no_terminal() {
 
 #[test]
 fn duration_unparsable_or_out_of_range() {
+    // A usage error (exit 2, clap's message naming the accepted forms), and
+    // `false` on stdout so that an `eval` of it fails.
     let (env, stub) = guarded();
-    local_error(
-        &env,
-        &stub,
-        &["-t", CODE, "-d", "soon"],
-        &["'soon' is not a duration", "15m and 36h"],
-    );
-    local_error(
-        &env,
-        &stub,
-        &["-t", CODE, "-d", "14m"],
-        &["shorter than STS allows"],
-    );
-    local_error(
-        &env,
-        &stub,
-        &["-t", CODE, "-d", "37h"],
-        &["longer than STS allows"],
-    );
+    for (value, why) in [
+        ("soon", "not a duration"),
+        ("14m", "shorter than STS allows"),
+        ("37h", "longer than STS allows"),
+        ("1.5h", "not a duration"),
+    ] {
+        let out = env.run(&["-t", CODE, "-d", value]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(stdout(&out), "false\n");
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{value}' for '--duration <TIME>': {why}; give 15m to 36h, as 90m, 12h, 1d, 1h30m, 45s or seconds (3600)\n"
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(stub.count(), 0);
 }
 
 #[test]

@@ -17,3 +17,4 @@ mod prompt;
 mod quote;
 mod roles;
 mod shells;
+mod usage;

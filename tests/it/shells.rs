@@ -340,8 +340,9 @@ fn credential_process_loops_are_refused() {
     let (mut env, stub) = moto_env();
     env.set("MFA_ENV_TOKEN_COMMAND", "1");
     let out = env.run(&["credential-process", "-t", CODE]);
-    assert_fails(
+    assert_fails_printing(
         &out,
+        "",
         &["started by its own token command", "profile 'default'"],
     );
     env.vars.remove("MFA_ENV_TOKEN_COMMAND");
@@ -349,8 +350,9 @@ fn credential_process_loops_are_refused() {
         "[default]\nmfa_serial = {SERIAL}\n[profile work]\ncredential_process = mfa-env credential-process --profile work\n"
     ));
     let out = env.run(&["credential-process", "-p", "work", "-t", CODE]);
-    assert_fails(
+    assert_fails_printing(
         &out,
+        "",
         &["profile 'work' gets its credentials from `mfa-env credential-process` itself"],
     );
     assert_eq!(stub.count(), 0);

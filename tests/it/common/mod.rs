@@ -183,12 +183,18 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Asserts a failure of exit 1 with nothing on stdout, one line on stderr that
-/// contains every part of `expected`.
+/// Asserts a failure of the default run (the one whose output is `eval`ed):
+/// exit 1, `false` and nothing else on stdout (so the `eval` fails too), one
+/// line on stderr that contains every part of `expected`.
 pub fn assert_fails(out: &Output, expected: &[&str]) {
+    assert_fails_printing(out, "false\n", expected);
+}
+
+/// The same for any command, with exactly `printed` on stdout.
+pub fn assert_fails_printing(out: &Output, printed: &str, expected: &[&str]) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(1), "stderr: {err}");
-    assert_eq!(stdout(out), "", "nothing on stdout on failure");
+    assert_eq!(stdout(out), printed, "stdout on failure");
     assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
     for part in expected {
         assert!(err.contains(part), "stderr lacks {part:?}: {err}");

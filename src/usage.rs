@@ -1,0 +1,136 @@
+//! Reading the command line: clap's parse, then what clap cannot say by
+//! itself: an option put before a command it does not belong to, and command
+//! words without `--` (answered with the spelling that works). Every usage
+//! error exits 2; one of a run whose output is `eval`ed also prints `false`,
+//! so that the `eval` fails too.
+
+use crate::cli::{Cli, Command};
+use crate::output;
+use crate::quote;
+use clap::error::{Error, ErrorKind};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// The parsed command line, or the exit code after clap's message (help and
+/// --version included).
+pub fn parse() -> Result<Cli, ExitCode> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let command = Cli::command();
+    let refused = match command.clone().try_get_matches_from(&args) {
+        Ok(matches) => match misplaced(&command, &matches) {
+            Some(err) => err,
+            None => match Cli::from_arg_matches(&matches) {
+                Ok(cli) => match stray(&cli, &matches, &args) {
+                    Some(hint) => command.clone().error(ErrorKind::InvalidSubcommand, hint),
+                    None => return Ok(cli),
+                },
+                Err(err) => err,
+            },
+        },
+        Err(err) => err,
+    };
+    Err(refuse(&refused, &args))
+}
+
+/// Prints clap's message (and `false` for an `eval`); the exit code.
+fn refuse(err: &Error, args: &[OsString]) -> ExitCode {
+    if err.use_stderr() {
+        output::print_failed(evaled(args));
+    }
+    let _ = err.print();
+    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
+}
+
+/// The format of the default run these words were meant as (its output is
+/// `eval`ed), as far as clap can tell; None for any other command.
+fn evaled(args: &[OsString]) -> Option<output::Format> {
+    let command = Cli::command().ignore_errors(true);
+    let matches = command.clone().try_get_matches_from(args).ok()?;
+    if let Some(name) = matches.subcommand_name() {
+        command.find_subcommand(name).is_none().then_some(())?;
+    }
+    if matches
+        .get_raw("exec")
+        .is_some_and(|mut v| v.next().is_some())
+    {
+        return None;
+    }
+    match matches.try_get_one::<output::Format>("format") {
+        Ok(Some(format)) => Some(*format),
+        _ => Some(output::Format::Sh),
+    }
+}
+
+/// An option of the default run given before a command (`mfa-env -d 1h
+/// status`): clap takes it for the default run's, so it is refused here.
+fn misplaced(command: &clap::Command, matches: &ArgMatches) -> Option<Error> {
+    let (name, _) = matches.subcommand()?;
+    let sub = command.find_subcommand(name)?;
+    let arg = command.get_arguments().find(|arg| {
+        !arg.is_global_set()
+            && matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+    })?;
+    let flag = match (arg.get_long(), arg.get_short()) {
+        (Some(long), _) => format!("--{long}"),
+        (None, Some(short)) => format!("-{short}"),
+        (None, None) => arg.get_id().to_string(),
+    };
+    let message = if sub.get_arguments().any(|a| a.get_id() == arg.get_id()) {
+        format!("{flag} goes after the command: mfa-env {name} {flag} …")
+    } else {
+        format!("'mfa-env {name}' takes no {flag}; `mfa-env {name} --help` lists its options")
+    };
+    Some(command.clone().error(ErrorKind::ArgumentConflict, message))
+}
+
+/// The hint for words that are no command, with the spelling that works:
+/// `mfa-env -p work aws s3 ls` → `mfa-env -p work -- aws s3 ls`. The stray
+/// words take everything after them, `--` included.
+fn stray(cli: &Cli, matches: &ArgMatches, args: &[OsString]) -> Option<String> {
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| quote::sh_word(&a.to_string_lossy()))
+        .collect();
+    let at = match &cli.command {
+        None if !cli.stray.is_empty() => matches.index_of("stray")?,
+        // A subcommand counts its indices from its own name.
+        Some(Command::Exec { stray, .. }) if !stray.is_empty() => {
+            let exec = words.iter().position(|w| w == "exec")?;
+            exec + matches.subcommand_matches("exec")?.index_of("stray")?
+        }
+        _ => return None,
+    };
+    let first = words.get(at)?;
+    let before = words.get(1..at)?;
+    let rest = &words[at..];
+    let (between, after) = match rest.iter().position(|w| w == "--") {
+        Some(dash) => (&rest[..dash], &rest[dash + 1..]),
+        None => (rest, &[][..]),
+    };
+    if cli.command.is_none() && between.len() == 1 && !after.is_empty() {
+        let run = join(&[before, &["-p".into(), first.clone(), "--".into()], after]);
+        let exec = join(&[&["exec".into(), first.clone(), "--".into()], after]);
+        return Some(format!(
+            "'{first}' is not an mfa-env command\n\n  tip: to run a command with the session of profile '{first}': mfa-env {run}\n       or: mfa-env {exec}"
+        ));
+    }
+    let fixed = join(&[before, &["--".into()], between, after]);
+    if cli.command.is_none() && before.is_empty() && rest.len() == 1 {
+        return Some(format!(
+            "'{first}' is not an mfa-env command (`mfa-env --help` lists them)\n\n  tip: for the session of profile '{first}': eval \"$(mfa-env -p {first})\"\n       to run '{first}' with the session: mfa-env -- {first}"
+        ));
+    }
+    let what = match cli.command {
+        None => "is not an mfa-env command (`mfa-env --help` lists them)",
+        Some(_) => "comes before `--`, so it is no command to run",
+    };
+    Some(format!(
+        "'{first}' {what}\n\n  tip: to run a command with the session: mfa-env {fixed}"
+    ))
+}
+
+fn join(parts: &[&[String]]) -> String {
+    parts.concat().join(" ")
+}

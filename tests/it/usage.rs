@@ -1,0 +1,377 @@
+//! The command line's contract: each command takes its own options, values are
+//! typed (a malformed one is exit 2 naming the forms), command words without
+//! `--` get the spelling that works, `exec [PROFILE]`, and a failed run makes
+//! the `eval` of its output fail.
+
+use crate::common::*;
+use std::collections::BTreeSet;
+
+/// The long options a command's --help lists.
+fn options(env: &TestEnv, command: &[&str]) -> BTreeSet<String> {
+    let mut args = command.to_vec();
+    args.push("--help");
+    let out = env.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        // "  -p, --profile" or "      --serial"; wrapped text is indented deeper.
+        .filter(|line| line.starts_with("  -") || line.starts_with("      --"))
+        .filter_map(|line| line.split_whitespace().find(|w| w.starts_with("--")))
+        .map(|word| word.trim_end_matches(',').to_string())
+        .collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+const SESSION: &[&str] = &[
+    "--profile",
+    "--serial",
+    "--token-code",
+    "--token-command",
+    "--token-timeout",
+    "--duration",
+    "--region",
+    "--refresh",
+    "--no-cache",
+    "--min-ttl",
+];
+const EVERYWHERE: &[&str] = &["--quiet", "--verbose", "--help"];
+
+#[test]
+fn each_help_lists_only_its_own_options() {
+    let env = TestEnv::new();
+    let with = |extra: &[&str], own: &[&str]| {
+        let mut all = set(EVERYWHERE);
+        all.extend(set(extra));
+        all.extend(set(own));
+        all
+    };
+    assert_eq!(
+        options(&env, &[]),
+        with(SESSION, &["--format", "--version"])
+    );
+    for command in ["shell", "exec", "credential-process"] {
+        assert_eq!(options(&env, &[command]), with(SESSION, &[]), "{command}");
+    }
+    for command in [&["init"][..], &["completions"], &["man"]] {
+        assert_eq!(options(&env, command), with(&[], &[]), "{command:?}");
+    }
+    assert_eq!(
+        options(&env, &["status"]),
+        with(
+            &[],
+            &[
+                "--profile",
+                "--serial",
+                "--duration",
+                "--check",
+                "--min-ttl",
+                "--path",
+                "--json"
+            ]
+        )
+    );
+    assert_eq!(options(&env, &["list"]), with(&[], &["--json"]));
+    assert_eq!(
+        options(&env, &["clear"]),
+        with(&[], &["--profile", "--all"])
+    );
+    assert_eq!(
+        options(&env, &["doctor"]),
+        with(
+            &[],
+            &["--profile", "--serial", "--region", "--offline", "--json"]
+        )
+    );
+}
+
+/// Exit 2, nothing on stdout (none of these is an `eval`ed run), clap's
+/// message with `expected` in it.
+fn usage_error(env: &TestEnv, args: &[&str], printed: &str, expected: &str) {
+    let out = env.run(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(stdout(&out), printed, "{args:?}");
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    assert!(err.contains(expected), "{args:?} lacks {expected:?}: {err}");
+}
+
+#[test]
+fn misplaced_options_are_usage_errors() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    usage_error(
+        &env,
+        &["man", "-t", "12", "-d", "1m"],
+        "",
+        "unexpected argument '-t' found",
+    );
+    usage_error(
+        &env,
+        &["doctor", "-f", "json"],
+        "",
+        "unexpected argument '-f' found",
+    );
+    usage_error(
+        &env,
+        &["shell", "-f", "json"],
+        "",
+        "unexpected argument '-f' found",
+    );
+    usage_error(
+        &env,
+        &["init", "bash", "--duration", "1h"],
+        "",
+        "unexpected argument '--duration' found",
+    );
+    usage_error(
+        &env,
+        &["status", "-t", CODE],
+        "",
+        "unexpected argument '-t' found",
+    );
+    usage_error(
+        &env,
+        &["-t", CODE, "status"],
+        "",
+        "error: 'mfa-env status' takes no --token-code; `mfa-env status --help` lists its options",
+    );
+    usage_error(
+        &env,
+        &["-p", "work", "shell"],
+        "",
+        "error: --profile goes after the command: mfa-env shell --profile …",
+    );
+    usage_error(
+        &env,
+        &["-f", "json", "credential-process"],
+        "",
+        "error: 'mfa-env credential-process' takes no --format",
+    );
+    usage_error(
+        &env,
+        &["clear", "--all", "-p", "x"],
+        "",
+        "cannot be used with",
+    );
+    assert_eq!(stub.count(), 0);
+    // -q and -v go anywhere.
+    for args in [
+        &["-v", "status"][..],
+        &["status", "-q"],
+        &["init", "bash", "-v"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn malformed_values_are_usage_errors_naming_the_forms() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let forms = "as 90m, 12h, 1d, 1h30m, 45s or seconds (3600)";
+    usage_error(
+        &env,
+        &["--min-ttl", "soon"],
+        "false\n",
+        &format!(
+            "error: invalid value 'soon' for '--min-ttl <TIME>': not a duration; give 0 to 36h, {forms}\n"
+        ),
+    );
+    usage_error(
+        &env,
+        &["shell", "--token-timeout", "1d"],
+        "",
+        &format!(
+            "error: invalid value '1d' for '--token-timeout <TIME>': longer than 10 minutes; give 1s to 10m, {forms}\n"
+        ),
+    );
+    usage_error(
+        &env,
+        &["credential-process", "-d", "2d"],
+        "",
+        &format!(
+            "error: invalid value '2d' for '--duration <TIME>': longer than STS allows; give 15m to 36h, {forms}\n"
+        ),
+    );
+    // status --check with a malformed --min-ttl is not "no session" (1).
+    usage_error(
+        &env,
+        &["status", "--check", "--min-ttl", "soon"],
+        "",
+        &format!(
+            "error: invalid value 'soon' for '--min-ttl <TIME>': not a duration; give 0 to 36h, {forms}\n"
+        ),
+    );
+    assert_eq!(stub.count(), 0);
+}
+
+#[test]
+fn one_day_is_a_duration() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-t", CODE, "-d", "1d", "--min-ttl", "1d"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].param("Action").as_deref(),
+        Some("GetSessionToken")
+    );
+    assert_eq!(
+        requests[0].param("DurationSeconds").as_deref(),
+        Some("86400")
+    );
+}
+
+#[test]
+fn command_words_without_dashes_get_the_spelling_that_works() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    // The default run's output is eval'ed: `false` makes that eval fail.
+    usage_error(
+        &env,
+        &["-p", "work", "aws", "s3", "ls"],
+        "false\n",
+        "error: 'aws' is not an mfa-env command (`mfa-env --help` lists them)\n\n  tip: to run a command with the session: mfa-env -p work -- aws s3 ls\n",
+    );
+    usage_error(
+        &env,
+        &["-p", "work", "aws", "s3", "ls", "--recursive", "s3://a b"],
+        "false\n",
+        "tip: to run a command with the session: mfa-env -p work -- aws s3 ls --recursive 's3://a b'\n",
+    );
+    usage_error(
+        &env,
+        &["work", "--", "aws", "s3", "ls"],
+        "false\n",
+        "error: 'work' is not an mfa-env command\n\n  tip: to run a command with the session of profile 'work': mfa-env -p work -- aws s3 ls\n       or: mfa-env exec work -- aws s3 ls\n",
+    );
+    usage_error(
+        &env,
+        &["exec", "work", "aws", "s3", "ls"],
+        "",
+        "error: 'aws' comes before `--`, so it is no command to run\n\n  tip: to run a command with the session: mfa-env exec work -- aws s3 ls\n",
+    );
+    usage_error(
+        &env,
+        &["-v", "exec", "-d", "1h", "work", "aws", "--", "s3"],
+        "",
+        "tip: to run a command with the session: mfa-env -v exec -d 1h work -- aws s3\n",
+    );
+    assert_eq!(stub.count(), 0);
+}
+
+fn alice() -> (TestEnv, Stub) {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n[profile alice]\nmfa_serial = {SERIAL}\nregion = eu-north-1\n"
+    ));
+    env.write_credentials(&format!(
+        "[alice]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    (env, stub)
+}
+
+#[test]
+fn exec_with_a_profile_runs_the_command() {
+    let (env, stub) = alice();
+    let out = env.run(&["exec", "alice", "-t", CODE, "--", "true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stub.count(), 1);
+
+    let out = env.run(&["exec", "alice", "--", "env", "-0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut expected = env.base_env();
+    expected.extend(session_vars(&stub, 0));
+    expected.insert("AWS_REGION".into(), "eu-north-1".into());
+    expected.insert("AWS_DEFAULT_REGION".into(), "eu-north-1".into());
+    expected.insert("MFA_ENV_PROFILE".into(), "alice".into());
+    assert_eq!(parse_env0(&out.stdout), expected);
+    assert_eq!(stub.count(), 1, "the cached session");
+
+    // Without PROFILE: the usual choice (--profile, AWS_PROFILE, …).
+    let out = env.run(&[
+        "exec",
+        "-p",
+        "alice",
+        "--",
+        "sh",
+        "-c",
+        "echo $MFA_ENV_PROFILE",
+    ]);
+    assert_eq!(stdout(&out), "alice\n");
+    // Both is a usage error.
+    usage_error(
+        &env,
+        &["exec", "alice", "-p", "alice", "--", "true"],
+        "",
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn exec_without_a_command_starts_the_shell() {
+    let (mut env, _stub) = alice();
+    let script = env.home().join("fake-shell");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s|%s|%s' \"$MFA_ENV_PROFILE\" \"$MFA_ENV_SHELL\" \"$#\"\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&script, perms).unwrap();
+    env.set("SHELL", &script.to_string_lossy());
+    let out = env.run(&["exec", "alice", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "alice|alice|0");
+}
+
+/// `eval "$(mfa-env …)"` of a failed run fails in every shell, and leaves
+/// every AWS variable as it was.
+#[test]
+fn failed_eval_fails_in_every_shell() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url())
+        .with_binary_on_path()
+        .set("AWS_ACCESS_KEY_ID", "ASIABEFORE")
+        .set("AWS_SESSION_TOKEN", "before");
+    let before = "AWS_ACCESS_KEY_ID=ASIABEFORE\nAWS_ENDPOINT_URL_STS=".to_string()
+        + &stub.url()
+        + "\nAWS_SESSION_TOKEN=before\n";
+    let show = "env | grep '^AWS_' | sort";
+    for args in ["-p nope", "-d soon", "-p nope -f bash"] {
+        for shell in ["bash", "dash", "zsh"] {
+            let Some(path) = tool(shell) else { continue };
+            let script = format!("eval \"$(mfa-env {args})\"; echo \"rc=$?\"; {show}");
+            let out = env.command(&path).args(["-c", &script]).output().unwrap();
+            assert_eq!(stdout(&out), format!("rc=1\n{before}"), "{shell} {args}");
+            assert!(stderr(&out).contains("nope") || stderr(&out).contains("soon"));
+        }
+        let Some(bash) = tool("bash") else { continue };
+        let script = format!("set -e; eval \"$(mfa-env {args})\"; echo reached");
+        let out = env.command(&bash).args(["-c", &script]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "bash -e {args}");
+        assert_eq!(stdout(&out), "", "bash -e stops at the eval");
+    }
+    if let Some(fish) = tool("fish") {
+        for args in ["-p nope", "-d soon"] {
+            let script = format!("mfa-env -f fish {args} | source; echo \"rc=$status\"; {show}");
+            let out = env.command(&fish).args(["-c", &script]).output().unwrap();
+            assert_eq!(stdout(&out), format!("rc=1\n{before}"), "fish {args}");
+        }
+    }
+    assert_eq!(stub.count(), 0);
+}
