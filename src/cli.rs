@@ -18,8 +18,9 @@ Examples:
   mfa-env exec work -- aws s3 ls         the same, spelled as aws-vault does
   op item get AWS --otp | mfa-env -t -   read the MFA code from stdin
   mfa-env shell -p work                  a subshell with the session
+  mfa-env list                           every profile: kind, region, time left
   mfa-env status                         list cached sessions and their time left
-  eval \"$(mfa-env init bash)\"            mfa-env-use PROFILE and mfa-env-prompt in bash
+  eval \"$(mfa-env init bash)\"            mfa-env-use, mfa-env-unset, mfa-env-prompt in bash
   credential_process = mfa-env credential-process --profile work   (in ~/.aws/config)
 
 A session is cached (~/.cache/mfa-env, mode 0600) and reused while more than
@@ -143,7 +144,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print shell completions
+    /// Print the shell's completion script; it asks mfa-env for subcommands,
+    /// options and profile names (the same as COMPLETE=SHELL mfa-env)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,

@@ -169,6 +169,33 @@ fn powershell_registers_completers_for_mfa_env_and_mfa_env_use() {
     assert!(init.contains("$Env:COMPLETE = 'powershell'"));
     assert!(init.contains("$words = @('--profile') + $words"));
     assert!(init.contains("& mfa-env -- mfa-env @words"));
+    // The prompt helper checks the expiry's exact form before any parsing.
+    let check = init
+        .find(r"$e -cnotmatch '\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\z'")
+        .expect("the expiry check");
+    let parse = init.find("TryParseExact(").expect("parse");
+    assert!(check < parse);
+    // mfa-env-unset removes each variable `-f powershell` sets.
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-t", CODE, "-f", "powershell"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let unset = &init[init.find("function mfa-env-unset").expect("unset")..];
+    let unset = &unset[..unset.find("\n}\n").expect("end")];
+    let set: Vec<String> = stdout(&out)
+        .lines()
+        .filter_map(|l| l.strip_prefix("$Env:"))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    assert_eq!(set.len(), 7, "{set:?}");
+    for name in set {
+        assert!(
+            unset.contains(&format!("'{name}'")),
+            "{name} not in {unset}"
+        );
+    }
     eprintln!("NOTE: PowerShell is not installable here; its completion was checked as text only");
 }
 
@@ -194,4 +221,59 @@ fn completing_reads_no_secret_and_needs_no_files() {
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), "", "no files, no names, no error");
+}
+
+/// zsh's own line editor and compsys (compinit), in a pseudo-terminal
+/// (zsh/zpty): TAB after each command line, and the listing or the
+/// completed line it shows.
+#[test]
+fn zsh_line_editor_completes_with_tab() {
+    let Some(zsh) = tool("zsh") else { return };
+    let env = profiles_env();
+    let script = r#"
+setopt extendedglob
+zmodload zsh/zpty
+zpty -b z 'zsh -f -i'
+zpty -w z 'PS1="READY> "; autoload -U compinit; compinit -u -D; eval "$(mfa-env completions zsh)"; eval "$(mfa-env init zsh)"; print -r LOADED'
+zpty -r z out '*LOADED*READY> *' || exit 3
+for case in "$@"; do
+  zpty -w -n z "${case%%|*}"$'\t'
+  zpty -r z out "*${case#*|}*" || exit 4
+  out=${out//$'\e'\[[0-9;?]#[A-Za-z]/}
+  print -r -- "${out//$'\r'/}" | grep -v '^ *$' | tail -1
+  zpty -w -n z $'\C-u'
+done
+zpty -d z
+"#;
+    // A broken completion never shows what is waited for: timeout ends it.
+    let out = env
+        .command("timeout")
+        .arg("60")
+        .arg(&zsh)
+        .args(["-f", "-c", script, "zsh"])
+        .args([
+            "mfa-env -p |plain",
+            "mfa-env-use |plain",
+            "mfa-env init |direnv",
+            "mfa-env status -p ad|admin",
+        ])
+        .output()
+        .expect("zsh");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0], PROFILES, "{text}");
+    assert_eq!(lines[1], PROFILES, "{text}");
+    assert_eq!(lines[2], INIT_SHELLS, "{text}");
+    assert!(
+        text.lines()
+            .nth(3)
+            .unwrap_or("")
+            .ends_with("mfa-env status -p admin"),
+        "{text}"
+    );
 }

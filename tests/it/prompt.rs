@@ -39,22 +39,28 @@ fn is_root() -> bool {
 fn readme_prompt_lines_in_bash_zsh_and_fish() {
     let sign = if is_root() { "#" } else { "$" };
     let zsign = if is_root() { "#" } else { "%" };
+    // The prompt lines exactly as the README shows them.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let readme_line = |start: &str| -> String {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("README has no line starting {start:?}"));
+        line.split("  #")
+            .next()
+            .unwrap_or(line)
+            .trim_end()
+            .to_string()
+    };
     for (shell, line, expand) in [
-        (
-            "bash",
-            r#"PS1='$(mfa-env-prompt "[%s] ")\$ '"#,
-            r#"printf '%s' "${PS1@P}""#,
-        ),
+        ("bash", readme_line("PS1="), r#"printf '%s' "${PS1@P}""#),
         (
             "zsh",
-            r#"setopt prompt_subst; PROMPT='$(mfa-env-prompt "[%s] ")%# '"#,
+            readme_line("setopt prompt_subst;"),
             r#"print -rn -- "${(%%)PROMPT}""#,
         ),
-        (
-            "fish",
-            r#"function fish_prompt; mfa-env-prompt '[%s] '; echo -n '> '; end"#,
-            "fish_prompt",
-        ),
+        ("fish", readme_line("function fish_prompt;"), "fish_prompt"),
     ] {
         let Some(path) = tool(shell) else { continue };
         let mut env = TestEnv::new();
