@@ -67,7 +67,7 @@ pub enum Command {
     /// `mfa-env -p PROFILE -- CMD`); without CMD, start $SHELL
     Exec {
         /// The profile [default: --profile, $AWS_PROFILE, $MFA_ENV_PROFILE, 'default']
-        #[arg(value_name = "PROFILE", conflicts_with = "profile")]
+        #[arg(value_name = "PROFILE", conflicts_with = "profile", add = ArgValueCandidates::new(profile_candidates))]
         name: Option<String>,
         /// Words between PROFILE and `--` (refused with a hint)
         #[arg(hide = true, value_name = "WORD", allow_hyphen_values = true)]

@@ -79,6 +79,9 @@ fn check_cases(shell: &str, complete: impl Fn(&[&str]) -> Vec<String>) {
         &["mfa-env", "clear", "--profile", ""],
         &["mfa-env-use", ""],
         &["mfa-env-use", "-p", ""],
+        &["mfa-env", "exec", "--profile", ""],
+        &["mfa-env", "shell", "-p", ""],
+        &["mfa-env", "doctor", "-p", ""],
     ] {
         assert_eq!(complete(words), PROFILES, "{shell}: {words:?}");
     }
@@ -86,6 +89,12 @@ fn check_cases(shell: &str, complete: impl Fn(&[&str]) -> Vec<String>) {
     assert_eq!(complete(&["mfa-env-use", "d"]), ["default"], "{shell}");
     let got = complete(&["mfa-env-use", "admin", "--re"]);
     assert_eq!(got, ["--region", "--refresh"], "{shell}: after the profile");
+    // exec's PROFILE: the names, then (as clap offers for an empty word) options.
+    let got = complete(&["mfa-env", "exec", ""]);
+    assert_eq!(values(&got), PROFILES, "{shell}: exec <TAB>: {got:?}");
+    assert_eq!(complete(&["mfa-env", "exec", "pl"]), ["plain"], "{shell}");
+    let got = complete(&["mfa-env", "exec", "admin", "--re"]);
+    assert_eq!(got, ["--region", "--refresh"], "{shell}: exec PROFILE --re");
     let got = complete(&["mfa-env", "list", "--"]);
     assert!(got.contains(&"--json".to_string()), "{shell}: {got:?}");
     let got = complete(&["mfa-env", "li"]);
