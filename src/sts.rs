@@ -1,13 +1,14 @@
 //! STS: the requests mfa-env makes (GetSessionToken, AssumeRole, and doctor's
 //! GetCallerIdentity), AWS's limits on sessions, and partitions. Each request
-//! is exactly one HTTP exchange on the run's shared client (`client::Net`).
+//! is exactly one HTTP exchange on the run's shared client (`client::Net`),
+//! which also makes the console's plain GET to the federation endpoint.
 
 mod client;
 mod endpoint;
 mod errors;
 
 use client::DateHeader;
-pub use client::Net;
+pub use client::{Fault, Fetched, Net, OPERATION_TIMEOUT};
 pub use endpoint::Endpoint;
 pub use errors::{is_rejected_session, is_wrong_code};
 

@@ -1,9 +1,10 @@
 //! The network side of a run: one tokio runtime and one HTTP client (with its
-//! TLS context), built on first use and shared by every request of the run.
+//! TLS context), built on first use and shared by every request of the run:
+//! STS's, and the console's one plain GET to the federation endpoint.
 //! The cache-hit path never builds them.
 
 use crate::config::Profile;
-use crate::error::Error;
+use crate::error::{Error, causes};
 use crate::sts::Signer;
 use crate::sts::endpoint::Endpoint;
 use aws_sdk_sts::config::Intercept;
@@ -12,9 +13,13 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_http_client::{Builder as HttpBuilder, Connector};
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::http::{
+    HttpConnector, HttpConnectorSettings, SharedHttpClient,
+};
 use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::byte_stream::ByteStream;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -22,7 +27,7 @@ use std::env;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Lazily built runtime and HTTP client; cheap to make, free until used.
@@ -34,6 +39,26 @@ pub struct Net {
 struct Built {
     runtime: tokio::runtime::Runtime,
     http: SharedHttpClient,
+    tls: TlsContext,
+}
+
+/// The answer to a plain GET: its status and its body (bounded).
+pub struct Fetched {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Why a plain GET got no answer. No variant holds the URL (it may carry a
+/// secret in its query).
+pub enum Fault {
+    /// The run's network could not be set up (runtime, CA bundle).
+    Setup(Error),
+    /// No connection, or it broke: why, with the URL left out.
+    Unreachable(String),
+    /// No full answer within the operation timeout.
+    Timeout,
+    /// The body (of an answer with this status) is longer than the limit.
+    TooLarge(u16),
 }
 
 impl Net {
@@ -46,9 +71,11 @@ impl Net {
             .enable_all()
             .build()
             .map_err(Error::Runtime)?;
+        let tls = tls_context(profile)?;
         let built = Arc::new(Built {
             runtime,
-            http: http_client(profile)?,
+            http: http_client(tls.clone()),
+            tls,
         });
         *slot = Some(Arc::clone(&built));
         Ok(built)
@@ -62,6 +89,51 @@ impl Net {
     ) -> Result<F::Output, Error> {
         let built = self.built(profile)?;
         Ok(built.runtime.block_on(future()))
+    }
+
+    /// One plain GET of `url` on the run's HTTP stack (same TLS roots, CA
+    /// bundle and proxy as STS), with STS's connect and overall timeouts and no
+    /// retry; a body longer than `limit` bytes is refused.
+    pub fn get(&self, profile: &Profile, url: &str, limit: usize) -> Result<Fetched, Fault> {
+        let built = self.built(profile).map_err(Fault::Setup)?;
+        let mut request = HttpRequest::get(url).map_err(|err| {
+            Fault::Setup(Error::Request {
+                why: format!("the URL is not usable: {}", causes(&err)),
+            })
+        })?;
+        let headers = request.headers_mut();
+        headers.insert("accept", "application/json");
+        headers.insert("user-agent", concat!("mfa-env/", env!("CARGO_PKG_VERSION")));
+        let settings = HttpConnectorSettings::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(OPERATION_TIMEOUT)
+            .build();
+        let connector = connector(&built.tls, Some(settings), None);
+        let exchange = async {
+            let response = connector.call(request).await.map_err(|err| {
+                if err.is_timeout() {
+                    Fault::Timeout
+                } else {
+                    Fault::Unreachable(causes(&err))
+                }
+            })?;
+            let status = response.status().as_u16();
+            let mut stream = ByteStream::new(response.into_body());
+            let mut body = Vec::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|err| Fault::Unreachable(causes(&err)))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(Fault::TooLarge(status));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Fetched { status, body })
+        };
+        built.runtime.block_on(async {
+            tokio::time::timeout(OPERATION_TIMEOUT, exchange)
+                .await
+                .unwrap_or(Err(Fault::Timeout))
+        })
     }
 
     /// An STS client signing as `signer`, on the shared HTTP client: exactly one
@@ -104,9 +176,9 @@ impl Net {
     }
 }
 
-/// rustls with ring; HTTPS_PROXY / NO_PROXY from the environment; AWS_CA_BUNDLE
-/// (or the profile's ca_bundle) replacing the system's roots, as in the AWS CLI.
-fn http_client(profile: &Profile) -> Result<SharedHttpClient, Error> {
+/// AWS_CA_BUNDLE (or the profile's ca_bundle) replacing the system's roots, as
+/// in the AWS CLI.
+fn tls_context(profile: &Profile) -> Result<TlsContext, Error> {
     let bundle = env::var("AWS_CA_BUNDLE")
         .ok()
         .filter(|v| !v.is_empty())
@@ -121,27 +193,40 @@ fn http_client(profile: &Profile) -> Result<SharedHttpClient, Error> {
         }
         None => TrustStore::default(),
     };
-    let context = TlsContext::builder()
+    TlsContext::builder()
         .with_trust_store(store)
         .build()
         .map_err(|err| Error::Request {
             why: format!("the TLS setup failed: {err}"),
-        })?;
-    Ok(
-        HttpBuilder::new().build_with_connector_fn(move |settings, components| {
-            let mut builder = Connector::builder().proxy_config(ProxyConfig::from_env());
-            builder.set_connector_settings(settings.cloned());
-            if let Some(components) = components {
-                builder.set_sleep_impl(components.sleep_impl());
-            }
-            builder
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .tls_context(context.clone())
-                .build()
-        }),
-    )
+        })
+}
+
+/// The SDK's HTTP client on `connector`.
+fn http_client(context: TlsContext) -> SharedHttpClient {
+    HttpBuilder::new().build_with_connector_fn(move |settings, components| {
+        connector(&context, settings.cloned(), components)
+    })
+}
+
+/// rustls with ring and this TLS context; HTTPS_PROXY / NO_PROXY from the
+/// environment; the settings' connect and read timeouts, timed by the SDK's
+/// sleep or else tokio's.
+fn connector(
+    context: &TlsContext,
+    settings: Option<HttpConnectorSettings>,
+    components: Option<&RuntimeComponents>,
+) -> Connector {
+    let mut builder = Connector::builder().proxy_config(ProxyConfig::from_env());
+    builder.set_connector_settings(settings);
+    if let Some(components) = components {
+        builder.set_sleep_impl(components.sleep_impl());
+    }
+    builder
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .tls_context(context.clone())
+        .build()
 }
 
 /// Keeps the Date header of the response.
