@@ -55,6 +55,12 @@ impl Acquirer {
         &self.ctx
     }
 
+    /// The run's network (runtime and HTTP client), for a request after the
+    /// session's (the console's federation GET).
+    pub fn net(&self) -> &Net {
+        &self.net
+    }
+
     /// The profile's session: cached while more than min-ttl is left, else
     /// new. `refresh` ignores a cached one (for a role: its role session; the
     /// MFA session it is assumed from is still reused).

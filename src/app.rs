@@ -1,15 +1,15 @@
 //! The pipeline: parse the command line (`usage`) → resolve the profile
 //! (`context`) → acquire a session (`acquire`: cache, code, STS) → deliver it
-//! (exports, exec, a shell, credential_process JSON).
+//! (exports, exec, a shell, credential_process JSON, or a console sign-in).
 
 use crate::acquire::{Acquirer, Options};
-use crate::cli::{Cli, Command, SessionOpts};
+use crate::cli::{Cli, Command, ConsoleArgs, SessionOpts};
 use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
-use crate::{doctor, duration, exec, init, list, status, usage};
+use crate::{console, doctor, duration, exec, init, list, status, usage};
 use clap::CommandFactory;
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -45,6 +45,7 @@ pub fn main() -> ExitCode {
             }
         }
         Some(Command::CredentialProcess(opts)) => run(&opts, Deliver::CredentialProcess, log),
+        Some(Command::Console(args)) => console(&args, log),
         Some(Command::Init { shell }) => output::print(init::script(shell)),
         Some(Command::List { json }) => list::rows().and_then(|rows| {
             output::print(&if json {
@@ -117,34 +118,13 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
             profile: context::profile_name(opts.profile.as_deref()).0,
         });
     }
-    let wanted = Wanted {
-        duration: opts.duration,
-        ..Wanted::of(
-            opts.profile.as_deref(),
-            opts.serial.as_deref(),
-            opts.region.as_deref(),
-        )
-    };
-    let ctx = Context::resolve(&wanted, log)?;
+    let (ctx, options) = setup(opts, log)?;
     let shell = exec::shell();
     match &deliver {
         Deliver::Exec(command) => exec::check(command)?,
         Deliver::Shell => exec::check(std::slice::from_ref(&shell))?,
         _ => {}
     }
-    let source = Source::choose(
-        opts.token_code.as_deref(),
-        opts.token_command.as_deref(),
-        &ctx.profile,
-    );
-    let options = Options {
-        source,
-        token_timeout: opts
-            .token_timeout
-            .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
-        min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
-        use_cache: !opts.no_cache,
-    };
     let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
     let ctx = acquirer.context();
@@ -168,6 +148,76 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
             }
             exports.set.push((exec::SHELL_MARK, ctx.name.clone()));
             Err(exec::run(&[shell], &exports))
+        }
+    }
+}
+
+/// The resolved context and how its session is to be got, from the options;
+/// no request is made yet.
+fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
+    let wanted = Wanted {
+        duration: opts.duration,
+        ..Wanted::of(
+            opts.profile.as_deref(),
+            opts.serial.as_deref(),
+            opts.region.as_deref(),
+        )
+    };
+    let ctx = Context::resolve(&wanted, log)?;
+    let source = Source::choose(
+        opts.token_code.as_deref(),
+        opts.token_command.as_deref(),
+        &ctx.profile,
+    );
+    let options = Options {
+        source,
+        token_timeout: opts
+            .token_timeout
+            .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
+        min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
+        use_cache: !opts.no_cache,
+    };
+    Ok((ctx, options))
+}
+
+/// The AWS console signed in with the profile's role session: what to open
+/// is settled (and an IAM user's profile refused) before any request; then
+/// the session, one GET for a sign-in token, and a browser (or stdout).
+fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
+    let opts = &args.session;
+    let (ctx, options) = setup(opts, log)?;
+    let page = console::Page {
+        service: args.service.as_deref(),
+        destination: args.destination.as_deref(),
+    };
+    let target = console::Target::resolve(&ctx, &page)?;
+    let acquirer = Acquirer::new(ctx, options, log);
+    let session = acquirer.session(opts.refresh)?;
+    log.say(&format!(
+        "getSigninToken at {}, for {}",
+        target.shown(),
+        target.destination
+    ));
+    let url = console::sign_in_url(
+        acquirer.net(),
+        &acquirer.context().profile,
+        &target,
+        &session,
+    )?;
+    let line = format!("{}\n", url.expose());
+    if args.print {
+        return output::print(&line);
+    }
+    match console::open(url.expose()) {
+        Ok(program) => {
+            log.say(&format!("started {program} on the sign-in URL"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            log.note(&format!(
+                "{why}; the sign-in URL is on stdout: open it in a browser within 15 minutes"
+            ));
+            output::print(&line)
         }
     }
 }

@@ -19,6 +19,7 @@ Examples:
   op item get AWS --otp | mfa-env -t -   read the MFA code from stdin
   mfa-env shell -p work                  a subshell with the session
   mfa-env list                           every profile: kind, region, time left
+  mfa-env console -p admin               the AWS console in the browser, signed in as the role
   mfa-env status                         list cached sessions and their time left
   eval \"$(mfa-env init bash)\"            mfa-env-use, mfa-env-unset, mfa-env-prompt in bash
   credential_process = mfa-env credential-process --profile work   (in ~/.aws/config)
@@ -81,6 +82,8 @@ pub enum Command {
     /// Print the session as credential_process JSON, for
     /// `credential_process = mfa-env credential-process --profile P` in ~/.aws/config
     CredentialProcess(SessionOpts),
+    /// Open the AWS console in the browser, signed in with the profile's role session
+    Console(ConsoleArgs),
     /// Print the integration for a shell or direnv (mfa-env-use, mfa-env-prompt, use_mfa_env)
     Init {
         #[arg(value_enum)]
@@ -154,6 +157,27 @@ pub enum Command {
     Man,
 }
 
+/// `console`: its own options and those of every command that makes a session.
+#[derive(Args)]
+pub struct ConsoleArgs {
+    /// Print the sign-in URL on stdout instead of starting a browser (it signs in
+    /// whoever opens it within 15 minutes)
+    #[arg(long)]
+    pub print: bool,
+
+    /// The service's console page: its path in the console, e.g. s3, ec2, iam,
+    /// cloudformation [default: the console's home]
+    #[arg(long, value_name = "NAME", conflicts_with = "destination")]
+    pub service: Option<String>,
+
+    /// The console URL to open (https, on the partition's console domain)
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+
+    #[command(flatten)]
+    pub session: SessionOpts,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InitShell {
     Bash,
@@ -198,7 +222,7 @@ pub struct SessionOpts {
     #[arg(short, long, value_name = "TIME", value_parser = duration::session_arg)]
     pub duration: Option<u32>,
 
-    /// Region for STS and the exported AWS_REGION [default: the profile's region, then $AWS_REGION]
+    /// Region for STS, the exported AWS_REGION and the console [default: the profile's region, then $AWS_REGION]
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 

@@ -103,6 +103,7 @@ pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, E
         .and_then(|p| region_check(&mut report, wanted, p, serial.as_deref()));
     environment::checks(&mut report);
     cache_check(&mut report, profile.as_ref(), serial.as_deref());
+    console_check(&mut report, profile.as_ref(), serial.as_deref());
     match (&profile, offline) {
         (_, true) => {
             for check in ["sts", "identity", "clock"] {
@@ -351,6 +352,19 @@ fn region_check(
             report.fail_with("region", &err);
             None
         }
+    }
+}
+
+/// Whether `mfa-env console` can sign in with the profile: a role's session
+/// can; an IAM user's own MFA session cannot, and the line says what works.
+fn console_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
+    match profile
+        .zip(serial)
+        .map(|(p, s)| crate::console::possible(p, s))
+    {
+        Some(Ok(detail)) => report.ok("console", detail),
+        Some(Err(why)) => report.skip("console", &why),
+        None => report.skip("console", "skipped: the profile is not usable yet"),
     }
 }
 

@@ -177,6 +177,71 @@ pub enum Error {
     )]
     CredentialProcessLoop { profile: String },
 
+    #[error(
+        "profile '{profile}' is an IAM user's own profile, and AWS does not let its MFA session (from GetSessionToken) sign in to the console: the federation endpoint takes only role sessions. mfa-env does not fall back to GetFederationToken, which carries no MFA (a \"deny unless MFA\" policy blocks it). Sign in at {signin} with your password and MFA device, or add a role profile ([profile NAME] role_arn = arn:{partition}:iam::{account}:role/ROLE, source_profile = {keys_profile}) and run mfa-env console -p NAME"
+    )]
+    ConsoleUserProfile {
+        profile: String,
+        signin: String,
+        partition: String,
+        account: String,
+        keys_profile: String,
+    },
+
+    #[error(
+        "the role {arn} is in partition '{partition}', whose console mfa-env does not know (it knows aws, aws-cn and aws-us-gov). Sign in through your partition's own sign-in page"
+    )]
+    ConsolePartition { arn: String, partition: String },
+
+    #[error(
+        "--destination '{url}' {why}. Give an https URL of the {partition} console ({console} or one of its subdomains): mfa-env hands the sign-in page no other address"
+    )]
+    BadDestination {
+        url: String,
+        why: &'static str,
+        partition: &'static str,
+        console: &'static str,
+    },
+
+    #[error(
+        "--service '{name}' is not a console service name. Give the service's path in the console, like s3, ec2, iam or cloudformation (lowercase letters, digits and dashes), or a console URL with --destination"
+    )]
+    BadService { name: String },
+
+    #[error(
+        "MFA_ENV_FEDERATION_URL '{url}' is not an http or https URL. Set it to the federation endpoint, like https://signin.aws.amazon.com/federation, or unset it"
+    )]
+    BadFederationUrl { url: String },
+
+    #[error(
+        "the AWS federation endpoint {url} refused the sign-in token: HTTP {status}{body}. {hint}. No browser was started"
+    )]
+    FederationRefused {
+        url: String,
+        status: u16,
+        body: &'static str,
+        hint: String,
+    },
+
+    #[error(
+        "the AWS federation endpoint {url} answered HTTP {status} {what}. Is MFA_ENV_FEDERATION_URL pointing at the federation endpoint? No browser was started"
+    )]
+    NoSigninToken {
+        url: String,
+        status: u16,
+        what: &'static str,
+    },
+
+    #[error(
+        "the AWS federation endpoint {url} could not be reached (no HTTP status): {why}. Check the network, HTTPS_PROXY / NO_PROXY and MFA_ENV_FEDERATION_URL. No browser was started"
+    )]
+    FederationUnreachable { url: String, why: String },
+
+    #[error(
+        "the AWS federation endpoint {url} did not answer within {secs} seconds (no HTTP status). Check the network, HTTPS_PROXY / NO_PROXY and MFA_ENV_FEDERATION_URL. No browser was started"
+    )]
+    FederationTimeout { url: String, secs: u64 },
+
     #[error("could not write to stdout: {0}")]
     Stdout(std::io::Error),
 
@@ -194,6 +259,7 @@ impl Error {
         match self {
             Error::CommandNotFound { .. } => ExitCode::from(127),
             Error::Exec { .. } => ExitCode::from(126),
+            Error::BadDestination { .. } | Error::BadService { .. } => ExitCode::from(2),
             _ => ExitCode::from(1),
         }
     }

@@ -3,8 +3,8 @@
 //!
 //! The modules follow the pipeline (see `app`): `cli` → `context` (profile,
 //! serial, region, endpoint, plan; from `config`) → `acquire` (`cache`, `mfa`,
-//! `sts`) → `output` / `exec`. `status` lists and clears the cache; `doctor`
-//! diagnoses. At the bottom, importing nothing above them: `arn`, `duration`,
+//! `sts`) → `output` / `exec`, or `console` (the AWS console signed in with
+//! the session). `status` lists and clears the cache; `doctor` diagnoses. At the bottom, importing nothing above them: `arn`, `duration`,
 //! `session`, `quote`, `error`.
 
 pub mod acquire;
@@ -13,6 +13,7 @@ pub mod arn;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod context;
 pub mod doctor;
 pub mod duration;

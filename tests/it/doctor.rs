@@ -74,6 +74,7 @@ fn healthy_setup_online_against_moto() {
         "region",
         "environment",
         "cache",
+        "console",
         "sts",
         "identity",
         "clock",

@@ -417,7 +417,7 @@ fn https_proxy_gets_a_connect() {
 }
 
 /// A CA and a server certificate for 127.0.0.1, made with openssl.
-fn make_certs(dir: &std::path::Path) -> Option<()> {
+pub fn make_certs(dir: &std::path::Path) -> Option<()> {
     let openssl = tool("openssl")?;
     let run = |args: &[&str]| {
         let out = std::process::Command::new(&openssl)

@@ -7,6 +7,7 @@ mod cache;
 mod cli;
 mod codes;
 mod completion;
+mod console;
 mod docs;
 mod doctor;
 mod errors;

@@ -278,6 +278,13 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The pairs of the query string in the request line (a GET's), decoded,
+    /// in order.
+    pub fn query(&self) -> Vec<(String, String)> {
+        let target = self.line.split(' ').nth(1).unwrap_or("");
+        query_pairs(target.split_once('?').map(|(_, q)| q).unwrap_or(""))
+    }
+
     /// A form field of the query body, URL-decoded.
     pub fn param(&self, name: &str) -> Option<String> {
         self.body.split('&').find_map(|pair| {
@@ -285,6 +292,18 @@ impl Request {
             (k == name).then(|| url_decode(v))
         })
     }
+}
+
+/// The pairs of a query string (`a=1&b=2`), URL-decoded, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
 }
 
 fn url_decode(text: &str) -> String {
