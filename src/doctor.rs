@@ -364,7 +364,7 @@ fn console_check(report: &mut Report, profile: Option<&Profile>, serial: Option<
     {
         Some(Ok(detail)) => report.ok("console", detail),
         Some(Err(why)) => report.skip("console", &why),
-        None => report.skip("console", "skipped: the profile is not usable yet"),
+        None => report.skip("console", "skipped: no usable profile"),
     }
 }
 

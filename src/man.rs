@@ -35,6 +35,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("mfa-env status", "The cached sessions and their time left."),
     (
+        "mfa-env console -p admin --service s3",
+        "Open the S3 console in the browser, signed in as the role of profile admin.",
+    ),
+    (
         "mfa-env status --check -p work",
         "Exit 0 while profile work has a valid cached session; print nothing.",
     ),
@@ -83,7 +87,15 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "HTTPS_PROXY, HTTP_PROXY, NO_PROXY",
-        "The proxy for STS requests, and the hosts that bypass it.",
+        "The proxy for STS and federation requests, and the hosts that bypass it.",
+    ),
+    (
+        "MFA_ENV_FEDERATION_URL",
+        "The federation endpoint of mfa-env console; else the sign-in endpoint of the role's partition.",
+    ),
+    (
+        "BROWSER",
+        "The browser mfa-env console starts: a command, with %s replaced by the URL, else the URL appended; else xdg-open, open or wslview.",
     ),
     (
         "XDG_CACHE_HOME, HOME",
@@ -124,7 +136,10 @@ const EXIT_STATUS: &[(&str, &str)] = &[
         "1",
         "A setup or AWS error (the message says what failed, why, and how to fix it); status --check with no valid session; doctor with a failed check.",
     ),
-    ("2", "A malformed command line."),
+    (
+        "2",
+        "A malformed command line, or a console --destination or --service that is not a page of the console.",
+    ),
     ("127", "The command after -- does not exist."),
     ("130", "Ctrl-C at the MFA prompt."),
     (

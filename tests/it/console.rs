@@ -267,8 +267,9 @@ fn user_profile_is_refused_with_what_works() {
     env.endpoint(&sts.url());
     env.set("MFA_ENV_FEDERATION_URL", &federation_url(&fed));
     let out = env.run(&["console", "--print", "-t", CODE]);
-    assert_fails(
+    assert_fails_printing(
         &out,
+        "",
         &[
             "profile 'default' is an IAM user's own profile",
             "GetFederationToken, which carries no MFA",
@@ -282,8 +283,9 @@ fn user_profile_is_refused_with_what_works() {
     // In aws-cn, the account's sign-in page is there.
     env.write_config("[default]\nmfa_serial = arn:aws-cn:iam::210987654321:mfa/bob\n");
     let out = env.run(&["console", "-t", CODE]);
-    assert_fails(
+    assert_fails_printing(
         &out,
+        "",
         &[
             "https://210987654321.signin.amazonaws.cn/console",
             "role_arn = arn:aws-cn:iam::210987654321:role/ROLE",
@@ -458,7 +460,7 @@ fn federation_errors_say_the_status_and_start_no_browser() {
             "No browser was started",
         ];
         parts.extend_from_slice(expected);
-        assert_fails(&out, &parts);
+        assert_fails_printing(&out, "", &parts);
         let err = stderr(&out);
         for secret in &secrets {
             assert!(!err.contains(secret.as_str()), "a secret leaked: {err}");
@@ -528,7 +530,7 @@ fn doctor_says_whether_console_sign_in_is_possible() {
     let (status, detail) = doctor_console(&env, "missing");
     assert_eq!(
         (status.as_str(), detail.as_str()),
-        ("skip", "skipped: the profile is not usable yet")
+        ("skip", "skipped: no usable profile")
     );
     assert_eq!(sts.count() + fed.count(), 0);
 }
@@ -572,8 +574,9 @@ fn proxy_rules_are_those_of_sts() {
     );
     env.set("HTTPS_PROXY", &refusing.url());
     let out = env.run(&["console", "-p", "admin", "--print"]);
-    assert_fails(
+    assert_fails_printing(
         &out,
+        "",
         &[
             "the AWS federation endpoint https://signin.mfa-env.test/federation could not be reached (no HTTP status)",
         ],
@@ -635,8 +638,9 @@ fn ca_bundle_is_that_of_sts() {
 
     // The system's roots do not know this CA.
     let out = env.run(&["console", "-p", "admin", "--print", "-t", CODE]);
-    assert_fails(
+    assert_fails_printing(
         &out,
+        "",
         &[
             &format!("the AWS federation endpoint {url} could not be reached"),
             "certificate",

@@ -451,6 +451,7 @@ fn no_aws_files_is_one_failure_with_a_fix_line() {
              skip  profile       skipped: no config files\n\
              ok    environment   no AWS variables here that override or confuse\n\
              ok    cache         {cache} not made yet (no session cached so far)\n\
+             skip  console       skipped: no usable profile\n\
              skip  sts           skipped (--offline)\n\
              skip  identity      skipped (--offline)\n\
              skip  clock         skipped (--offline)\n\
