@@ -5,6 +5,7 @@
 
 use crate::cache::{Cache, Entry, Key};
 use crate::context::{Context, Plan};
+use crate::duration;
 use crate::error::Error;
 use crate::log::Log;
 use crate::mfa::{Ask, Source};
@@ -21,6 +22,7 @@ pub struct Acquirer {
     log: Log,
     cache: Option<Cache>,
     min_ttl: i64,
+    asked: Option<u32>,
     net: Net,
 }
 
@@ -31,6 +33,8 @@ pub struct Options {
     /// Reuse a cached session only while more than this many seconds are left.
     pub min_ttl: i64,
     pub use_cache: bool,
+    /// The --duration given, if any: a reused session with less left gets a note.
+    pub asked: Option<u32>,
 }
 
 impl Acquirer {
@@ -47,6 +51,7 @@ impl Acquirer {
             log,
             cache,
             min_ttl: options.min_ttl,
+            asked: options.asked,
             net: Net::default(),
         }
     }
@@ -65,12 +70,14 @@ impl Acquirer {
     /// new. `refresh` ignores a cached one (for a role: its role session; the
     /// MFA session it is assumed from is still reused).
     pub fn session(&self, refresh: bool) -> Result<Session, Error> {
-        match self.ctx.plan {
-            Plan::User(duration) => self.mfa_session(duration, refresh),
+        let ctx = &self.ctx;
+        match ctx.plan {
+            Plan::User(duration) => self.mfa_session(duration, refresh, self.asked),
             Plan::Role { duration, direct } => self.cached_or_new(
-                &Key::session(&self.ctx.profile, &self.ctx.serial),
-                &self.ctx.name,
+                &Key::session(&ctx.profile, &ctx.serial, ctx.plan.made()),
+                &ctx.name,
                 refresh,
+                self.asked,
                 || {
                     if direct {
                         self.direct(duration)
@@ -83,26 +90,24 @@ impl Acquirer {
     }
 
     /// The cached session of `key`, or a new one from `make`, under the entry's
-    /// lock so that runs started together ask for one code.
+    /// lock so that runs started together ask for one code. A reused session
+    /// with less left than `asked` (an explicit --duration) gets a note.
     fn cached_or_new(
         &self,
         key: &Key,
         profile: &str,
         refresh: bool,
+        asked: Option<u32>,
         make: impl FnOnce() -> Result<Session, Error>,
     ) -> Result<Session, Error> {
-        let reuse = || match &self.cache {
-            Some(cache) if !refresh => cache.get(key, session::now(), self.min_ttl),
-            _ => None,
-        };
-        if let Some(session) = reuse() {
-            self.say("cached", &session);
+        if let Some(session) = self.reuse(key, profile, refresh, true) {
+            self.short(&session, profile, asked);
             return Ok(session);
         }
         let _lock = self.cache.as_ref().and_then(|c| c.lock(key));
         // Another mfa-env may have made it while this one waited.
-        if let Some(session) = reuse() {
-            self.say("cached", &session);
+        if let Some(session) = self.reuse(key, profile, refresh, false) {
+            self.short(&session, profile, asked);
             return Ok(session);
         }
         let session = make()?;
@@ -111,6 +116,59 @@ impl Acquirer {
             cache.put(key, &Entry::new(profile, key, &session));
         }
         Ok(session)
+    }
+
+    /// The cached session of `key` while more than --min-ttl is left; with
+    /// `why`, -v says why it is or is not reused.
+    fn reuse(&self, key: &Key, profile: &str, refresh: bool, why: bool) -> Option<Session> {
+        let what = format!("{} session of profile '{profile}'", key.made.describe());
+        let say = |text: String| {
+            if why {
+                self.log.say(&text);
+            }
+        };
+        let Some(cache) = &self.cache else {
+            say(format!(
+                "no session cache (--no-cache, or it cannot be used): a new {what}"
+            ));
+            return None;
+        };
+        if refresh {
+            say(format!("--refresh: not reusing the cached {what}"));
+            return None;
+        }
+        let now = session::now();
+        let Some(session) = cache.get(key, now, i64::MIN) else {
+            say(format!("no cached {what}"));
+            return None;
+        };
+        let (left, min_ttl) = (session.expiration - now, duration::left(self.min_ttl));
+        if left <= self.min_ttl {
+            say(format!(
+                "not reusing the cached {what}: {} left, not more than --min-ttl {min_ttl}",
+                duration::left(left)
+            ));
+            return None;
+        }
+        self.log.say(&format!(
+            "reusing the cached {what}: {} left, more than --min-ttl {min_ttl}",
+            duration::left(left)
+        ));
+        self.say("cached", &session);
+        Some(session)
+    }
+
+    /// The note when a reused session has less left than --duration asked for.
+    fn short(&self, session: &Session, profile: &str, asked: Option<u32>) {
+        let Some(asked) = asked else { return };
+        let left = session.expiration - session::now();
+        if left < i64::from(asked) {
+            let asked = duration::left(i64::from(asked));
+            self.log.note(&format!(
+                "reusing the cached session of profile '{profile}', which has {} left, less than the {asked} asked for; --refresh gets a full one now, or --min-ttl {asked} whenever less is left",
+                duration::left(left)
+            ));
+        }
     }
 
     fn say(&self, kind: &str, session: &Session) {
@@ -155,11 +213,16 @@ impl Acquirer {
 
     /// The MFA session of the long-term keys (GetSessionToken), cached under
     /// the keys' own profile.
-    fn mfa_session(&self, duration: u32, refresh: bool) -> Result<Session, Error> {
+    fn mfa_session(
+        &self,
+        duration: u32,
+        refresh: bool,
+        asked: Option<u32>,
+    ) -> Result<Session, Error> {
         let ctx = &self.ctx;
         let keys = &ctx.profile.keys;
         let key = Key::user(&keys.access_key_id, &ctx.serial);
-        self.cached_or_new(&key, &keys.profile, refresh, || {
+        self.cached_or_new(&key, &keys.profile, refresh, asked, || {
             self.with_code(|code| {
                 self.log.say(&format!(
                     "GetSessionToken for {}, {duration}s, at {} (region {})",
@@ -182,7 +245,7 @@ impl Acquirer {
             profile.roles.last().map(|r| r.arn.as_str()).unwrap_or(""),
             profile.keys.profile
         ));
-        let mfa = self.mfa_session(sts::DEFAULT_DURATION, false)?;
+        let mfa = self.mfa_session(sts::DEFAULT_DURATION, false, None)?;
         match self.assume_chain(&mfa, duration) {
             Err(err) if sts::is_rejected_session(&err) => {
                 self.log.warn(
@@ -191,7 +254,7 @@ impl Acquirer {
                 if let Some(cache) = &self.cache {
                     cache.remove(&Key::user(&profile.keys.access_key_id, &self.ctx.serial));
                 }
-                let mfa = self.mfa_session(sts::DEFAULT_DURATION, true)?;
+                let mfa = self.mfa_session(sts::DEFAULT_DURATION, true, None)?;
                 self.assume_chain(&mfa, duration)
             }
             other => other,

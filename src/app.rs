@@ -176,6 +176,7 @@ fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
             .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
         min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
         use_cache: !opts.no_cache,
+        asked: opts.duration,
     };
     Ok((ctx, options))
 }

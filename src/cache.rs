@@ -9,7 +9,7 @@
 
 use crate::config::Profile;
 use crate::log::Log;
-use crate::session::{Secret, Session, parse_rfc3339, rfc3339};
+use crate::session::{Made, Secret, Session, parse_rfc3339, rfc3339};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{self, DirBuilder, File, OpenOptions};
@@ -30,12 +30,13 @@ pub struct Key {
     pub role_arn: String,
     pub session_name: String,
     pub external_id: String,
+    pub made: Made,
 }
 
 impl Key {
-    /// The key of the session the profile resolves to: its role session, or
-    /// for a user profile its MFA session.
-    pub fn session(profile: &Profile, serial: &str) -> Key {
+    /// The key of the session the profile resolves to: its role session made
+    /// as `made` says, or for a user profile its MFA session.
+    pub fn session(profile: &Profile, serial: &str, made: Made) -> Key {
         let roles = &profile.roles;
         let last = roles.last();
         Key {
@@ -46,6 +47,11 @@ impl Key {
                 .join(" > "),
             session_name: last.map(|r| r.session_name.clone()).unwrap_or_default(),
             external_id: last.and_then(|r| r.external_id.clone()).unwrap_or_default(),
+            made: if last.is_some() {
+                made
+            } else {
+                Made::SessionToken
+            },
             ..Key::user(&profile.keys.access_key_id, serial)
         }
     }
@@ -59,7 +65,8 @@ impl Key {
         }
     }
 
-    /// The file stem: 32 hex digits of SHA-256 over the tuple.
+    /// The file stem: 32 hex digits of SHA-256 over the tuple (and how the
+    /// session is made).
     fn stem(&self) -> String {
         let mut hash = Sha256::new();
         for part in [
@@ -68,6 +75,7 @@ impl Key {
             &self.role_arn,
             &self.session_name,
             &self.external_id,
+            self.made.describe(),
         ] {
             hash.update(part.as_bytes());
             hash.update([0]);
@@ -483,8 +491,13 @@ mod tests {
             serial: String::new(),
             ..Key::default()
         };
+        let direct = Key {
+            made: crate::session::Made::DirectRole,
+            ..role.clone()
+        };
         assert_eq!(base.stem().len(), 32);
         assert_ne!(base.stem(), role.stem());
+        assert_ne!(role.stem(), direct.stem());
         assert_ne!(base.stem(), shifted.stem());
         assert_eq!(base.stem(), base.clone().stem());
     }

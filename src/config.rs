@@ -147,7 +147,18 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
         mfa_serial = mfa_serial.or_else(|| value(section, "mfa_serial"));
         mfa_process = mfa_process.or_else(|| value(section, "mfa_process"));
         let Some(arn) = value(section, "role_arn") else {
-            break keys(files, section, &current)?;
+            // source_profile without role_arn, as aws-vault reads it: the keys
+            // of the source profile (unless this one has its own), with this
+            // profile's mfa_serial, region and duration_seconds.
+            match value(section, "source_profile") {
+                Some(source)
+                    if source != current && value(section, "aws_access_key_id").is_none() =>
+                {
+                    current = source;
+                    continue;
+                }
+                _ => break keys(files, section, &current)?,
+            }
         };
         check_role_arn(&current, &arn)?;
         let external_id = match section.get("external_id").map(str::trim) {
@@ -219,6 +230,10 @@ fn not_found(set: &ProfileSet, files: &Files, name: &str) -> Error {
     found.sort_unstable();
     Error::ProfileNotFound {
         profile: name.to_string(),
+        from: String::new(),
+        fix: format!(
+            "Pick one with --profile NAME or AWS_PROFILE, or add [profile {name}] to the config file"
+        ),
         files: files.both(),
         found: if found.is_empty() {
             "none".into()
@@ -289,19 +304,23 @@ pub fn default_session_name(profile: &str) -> String {
         .collect()
 }
 
-/// The credentials file when it defines the profile's key, else the config file.
+/// The file that holds (or should hold) the profile's key: the config file
+/// when only it defines the key, else the credentials file.
 fn key_file(files: &Files, name: &str) -> PathBuf {
-    let in_credentials = parse(files, false, true)
-        .ok()
-        .and_then(|set| {
-            set.get_profile(name)
-                .map(|p| p.get("aws_access_key_id").is_some())
-        })
-        .unwrap_or(false);
-    if in_credentials {
-        files.credentials.clone()
-    } else {
+    let defines = |config, credentials| {
+        parse(files, config, credentials)
+            .ok()
+            .and_then(|set| {
+                set.get_profile(name)
+                    .map(|p| p.get("aws_access_key_id").is_some())
+            })
+            .unwrap_or(false)
+    };
+    // Keys missing from both belong in the credentials file.
+    if !defines(false, true) && defines(true, false) {
         files.config.clone()
+    } else {
+        files.credentials.clone()
     }
 }
 

@@ -8,6 +8,7 @@ use crate::config::{self, Files, Profile};
 use crate::error::Error;
 use crate::log::Log;
 use crate::mfa;
+use crate::session::Made;
 use crate::sts::{self, Endpoint};
 use std::env;
 
@@ -27,7 +28,52 @@ impl Origin {
             Origin::Flag => "--profile",
             Origin::AwsProfile => "AWS_PROFILE",
             Origin::MfaEnvProfile => "MFA_ENV_PROFILE",
-            Origin::Default => "the default",
+            Origin::Default => "the default: no --profile, AWS_PROFILE or MFA_ENV_PROFILE",
+        }
+    }
+}
+
+impl Origin {
+    /// A profile-not-found error that says where the name came from, and
+    /// the fix that fits.
+    pub fn label(self, err: Error) -> Error {
+        let Error::ProfileNotFound {
+            profile,
+            files,
+            found,
+            fix,
+            ..
+        } = err
+        else {
+            return err;
+        };
+        let (from, fix) = match self {
+            Origin::Flag => (" (from --profile)".to_string(), fix),
+            Origin::AwsProfile => (
+                " (from AWS_PROFILE)".to_string(),
+                format!(
+                    "Set AWS_PROFILE to one of them or unset it, pick one with --profile NAME, or add [profile {profile}] to the config file"
+                ),
+            ),
+            Origin::MfaEnvProfile => (
+                " (from MFA_ENV_PROFILE, which an earlier eval of mfa-env set)".to_string(),
+                format!(
+                    "Unset MFA_ENV_PROFILE, pick one with --profile NAME or AWS_PROFILE, or add [profile {profile}] to the config file"
+                ),
+            ),
+            Origin::Default => (
+                " (the default, as neither --profile, AWS_PROFILE nor MFA_ENV_PROFILE names one)"
+                    .to_string(),
+                "Pick one with --profile NAME or AWS_PROFILE, or add a [default] profile"
+                    .to_string(),
+            ),
+        };
+        Error::ProfileNotFound {
+            profile,
+            from,
+            files,
+            found,
+            fix,
         }
     }
 }
@@ -83,6 +129,20 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// How the session of this plan is made.
+    pub fn made(self) -> Made {
+        match self {
+            Plan::User(_) => Made::SessionToken,
+            Plan::Role { direct: false, .. } => Made::ChainedRole,
+            Plan::Role { direct: true, .. } => Made::DirectRole,
+        }
+    }
+
+    /// How the profile's session is made when no --duration is given.
+    pub fn usual(profile: &Profile) -> Made {
+        Plan::choose(profile, None).map_or(Made::ChainedRole, Plan::made)
+    }
+
     pub fn choose(profile: &Profile, flag: Option<u32>) -> Result<Plan, Error> {
         if profile.roles.is_empty() {
             return Ok(Plan::User(flag.unwrap_or(sts::DEFAULT_DURATION)));
@@ -142,7 +202,7 @@ impl Context {
             files.credentials.display(),
             origin.describe()
         ));
-        let profile = config::load(&files, &name)?;
+        let profile = config::load(&files, &name).map_err(|err| origin.label(err))?;
         let serial = mfa::serial(wanted.serial, &profile, &files)?;
         let partition = arn::partition(&serial);
         let region = config::region(wanted.region, &profile)?

@@ -7,7 +7,7 @@ mod online;
 
 use crate::cache::{Cache, Key};
 use crate::config::{self, Files, Profile};
-use crate::context::Wanted;
+use crate::context::{Plan, Wanted};
 use crate::duration::left;
 use crate::error::{Error, clean};
 use crate::log::Log;
@@ -409,7 +409,7 @@ fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&s
     };
     let mut parts = Vec::new();
     let mut problems = Vec::new();
-    let own = Key::session(profile, serial);
+    let own = Key::session(profile, serial, Plan::usual(profile));
     let mfa_key = Key::user(&profile.keys.access_key_id, serial);
     let mut keys = vec![("session", own.clone())];
     if own != mfa_key {

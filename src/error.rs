@@ -17,13 +17,14 @@ pub enum Error {
     #[error("could not read the AWS configuration ({why}). Fix that line, then run mfa-env again")]
     ConfigUnreadable { why: String },
 
-    #[error(
-        "profile '{profile}' was not found in {files}; profiles found: {found}. Pick one with --profile NAME or AWS_PROFILE, or add [profile {profile}] to the config file"
-    )]
+    #[error("profile '{profile}'{from} was not found in {files}; profiles found: {found}. {fix}")]
     ProfileNotFound {
         profile: String,
+        /// Where the name came from, as " (from AWS_PROFILE)"; may be empty.
+        from: String,
         files: String,
         found: String,
+        fix: String,
     },
 
     #[error(
@@ -250,6 +251,9 @@ pub enum Error {
 
     #[error("could not run {name}: {why}")]
     Exec { name: String, why: String },
+
+    #[error("could not run {name}: {why}")]
+    NotExecutable { name: String, why: String },
 }
 
 impl Error {
@@ -258,7 +262,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::CommandNotFound { .. } => ExitCode::from(127),
-            Error::Exec { .. } => ExitCode::from(126),
+            Error::Exec { .. } | Error::NotExecutable { .. } => ExitCode::from(126),
             Error::BadDestination { .. } | Error::BadService { .. } => ExitCode::from(2),
             _ => ExitCode::from(1),
         }

@@ -3,6 +3,7 @@
 use crate::error::Error;
 use crate::output::Exports;
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Set in a shell started by `mfa-env shell` (to the profile), so that one
@@ -16,16 +17,49 @@ pub fn shell() -> OsString {
         .unwrap_or_else(|| OsString::from("/bin/sh"))
 }
 
-/// Checks that the program exists before an MFA code is spent on it; this also
-/// tells a missing program apart from one that cannot start (a script whose
-/// interpreter is missing, say).
+/// Checks that the program exists and can be run before an MFA code is spent
+/// on it; this also tells a missing program apart from one that cannot start
+/// (a script whose interpreter is missing, say). As a shell does: missing is
+/// 127, a file that is not executable or a directory is 126.
 pub fn check(argv: &[OsString]) -> Result<(), Error> {
-    match argv.first() {
-        Some(program) if which::which(program).is_err() => Err(Error::CommandNotFound {
-            name: program.to_string_lossy().into_owned(),
-        }),
+    let Some(program) = argv.first() else {
+        return Ok(());
+    };
+    let name = program.to_string_lossy().into_owned();
+    let path = if name.contains('/') {
+        PathBuf::from(program)
+    } else if which::which(program).is_ok() {
+        return Ok(());
+    } else {
+        // A file of that name on PATH that is not executable.
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+            .ok_or_else(|| Error::CommandNotFound { name: name.clone() })?
+    };
+    match std::fs::metadata(&path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(Error::CommandNotFound { name })
+        }
+        Ok(meta) if meta.is_dir() => Err(not_executable(name, true)),
+        _ if rustix::fs::access(&path, rustix::fs::Access::EXEC_OK).is_err() => {
+            Err(not_executable(name, false))
+        }
         _ => Ok(()),
     }
+}
+
+fn not_executable(name: String, directory: bool) -> Error {
+    let word = crate::quote::sh_word(&name);
+    let why = if directory {
+        "it is a directory, not a program. Name the program to run".to_string()
+    } else {
+        format!(
+            "permission denied: it is not executable. Make it executable (chmod +x {word}), or run it with its interpreter (sh {word})"
+        )
+    };
+    Error::NotExecutable { name, why }
 }
 
 /// Runs `argv` with the session. On Unix the process is replaced (exec), so the
@@ -52,6 +86,7 @@ pub fn run(argv: &[OsString], exports: &Exports) -> Error {
 fn failure(name: String, err: std::io::Error) -> Error {
     match err.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound { name },
+        std::io::ErrorKind::PermissionDenied => not_executable(name, false),
         _ => Error::Exec {
             name,
             why: err.to_string(),

@@ -4,6 +4,7 @@
 
 use crate::cache::{Cache, Key};
 use crate::config::{self, Files, Profile};
+use crate::context::Plan;
 use crate::duration::left;
 use crate::error::{Error, clean};
 use crate::log::Log;
@@ -87,9 +88,11 @@ fn row(
         }
     };
     (row.kind, row.detail) = describe(&profile);
-    if let Some(entry) =
-        cache.and_then(|c| c.check(&Key::session(&profile, &serial)).ok().flatten())
-    {
+    if let Some(entry) = cache.and_then(|c| {
+        c.check(&Key::session(&profile, &serial, Plan::usual(&profile)))
+            .ok()
+            .flatten()
+    }) {
         row.seconds_left = parse_rfc3339(&entry.expiration).map(|end| end - now);
         row.expiration = Some(entry.expiration);
     }

@@ -30,6 +30,30 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How a session is made: part of what identifies it in the cache, so that
+/// `-d 4h` on a role never gets a chained 1-hour session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Made {
+    /// GetSessionToken with the long-term keys and the code.
+    #[default]
+    SessionToken,
+    /// AssumeRole signed with the cached MFA session (1 hour at most).
+    ChainedRole,
+    /// AssumeRole with the long-term keys and the code itself.
+    DirectRole,
+}
+
+impl Made {
+    /// As messages and the cache key say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Made::SessionToken => "GetSessionToken",
+            Made::ChainedRole => "AssumeRole chained from the MFA session",
+            Made::DirectRole => "AssumeRole with the MFA code",
+        }
+    }
+}
+
 /// A session from STS.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {

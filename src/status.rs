@@ -6,7 +6,7 @@ use crate::context::{self, Context, Wanted};
 use crate::duration::left;
 use crate::error::Error;
 use crate::log::Log;
-use crate::session::{now, parse_rfc3339};
+use crate::session::{Made, now, parse_rfc3339};
 use std::process::ExitCode;
 
 /// `mfa-env status`: the table (or JSON), `--check` (with this min-ttl) or
@@ -122,10 +122,14 @@ pub fn check(wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
         let cache = Cache::open(silent)?;
         // Valid when mfa-env can hand out a session without asking for a code:
         // the profile's own session, or the MFA session a role is assumed from.
-        let own = Key::session(profile, serial);
+        // (A role assumed directly with the code has only its own.)
+        let own = Key::session(profile, serial, ctx.plan.made());
         let mfa = Key::user(&profile.keys.access_key_id, serial);
-        [own, mfa]
-            .iter()
+        let keys = match ctx.plan.made() {
+            Made::DirectRole => vec![own],
+            _ => vec![own, mfa],
+        };
+        keys.iter()
             .find_map(|key| cache.get(key, now(), min_ttl))
             .map(|_| ())
     };
@@ -145,7 +149,7 @@ pub fn path(wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
     println!(
         "{}",
         cache
-            .path(&Key::session(&ctx.profile, &ctx.serial))
+            .path(&Key::session(&ctx.profile, &ctx.serial, ctx.plan.made()))
             .display()
     );
     Ok(ExitCode::SUCCESS)

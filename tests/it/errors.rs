@@ -54,7 +54,7 @@ fn profile_not_found_names_files_and_profiles() {
         &stub,
         &["-t", CODE, "-p", "work"],
         &[
-            "profile 'work' was not found in",
+            "profile 'work' (from --profile) was not found in",
             ".aws/config and ",
             ".aws/credentials",
             "profiles found: alpha, default, zeta",

@@ -273,7 +273,7 @@ fn hostile_profile_flag_is_reported_cleanly() {
     assert_fails(
         &out,
         &[
-            "profile 'x'$(touch pwned)[31mfake' was not found",
+            "profile 'x'$(touch pwned)[31mfake' (from --profile) was not found",
             "profiles found: default",
         ],
     );
