@@ -121,7 +121,7 @@ impl Acquirer {
     /// The cached session of `key` while more than --min-ttl is left; with
     /// `why`, -v says why it is or is not reused.
     fn reuse(&self, key: &Key, profile: &str, refresh: bool, why: bool) -> Option<Session> {
-        let what = format!("{} session of profile '{profile}'", key.made.describe());
+        let what = format!("{} of profile '{profile}'", key.made.describe());
         let say = |text: String| {
             if why {
                 self.log.say(&text);

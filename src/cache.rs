@@ -75,7 +75,7 @@ impl Key {
             &self.role_arn,
             &self.session_name,
             &self.external_id,
-            self.made.describe(),
+            self.made.tag(),
         ] {
             hash.update(part.as_bytes());
             hash.update([0]);

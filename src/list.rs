@@ -100,7 +100,12 @@ fn row(
 }
 
 fn describe(profile: &Profile) -> (&'static str, String) {
-    if profile.roles.is_empty() {
+    if profile.roles.is_empty() && profile.keys.profile != profile.name {
+        (
+            "user",
+            format!("user with MFA, keys of {}", profile.keys.profile),
+        )
+    } else if profile.roles.is_empty() {
         ("user", "user with MFA".into())
     } else {
         ("role", format!("role via {}", profile.keys.profile))

@@ -44,12 +44,21 @@ pub enum Made {
 }
 
 impl Made {
-    /// As messages and the cache key say it.
+    /// As messages say it.
     pub fn describe(self) -> &'static str {
         match self {
-            Made::SessionToken => "GetSessionToken",
-            Made::ChainedRole => "AssumeRole chained from the MFA session",
-            Made::DirectRole => "AssumeRole with the MFA code",
+            Made::SessionToken => "MFA session (GetSessionToken)",
+            Made::ChainedRole => "role session (AssumeRole from the MFA session)",
+            Made::DirectRole => "role session (AssumeRole with the MFA code)",
+        }
+    }
+
+    /// As the cache key holds it (never to change: it names the files).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Made::SessionToken => "session-token",
+            Made::ChainedRole => "chained-role",
+            Made::DirectRole => "direct-role",
         }
     }
 }

@@ -107,3 +107,40 @@ fn missing_program() {
         "no code spent on a command that cannot run"
     );
 }
+
+/// As a shell does: a file that is not executable, or a directory, is 126
+/// with the reason, before any code is spent.
+#[test]
+fn what_cannot_run_is_126() {
+    let (mut env, stub) = env_with_moto();
+    let script = env.home().join("work/script.sh");
+    std::fs::write(&script, "#!/bin/sh\necho ran\n").unwrap();
+    let bin = env.home().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::write(bin.join("tool"), "#!/bin/sh\necho ran\n").unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    env.set("PATH", &path);
+    let home = env.home().display().to_string();
+    for (program, why) in [
+        (
+            "./script.sh",
+            "could not run ./script.sh: permission denied: it is not executable. Make it executable (chmod +x ./script.sh), or run it with its interpreter (sh ./script.sh)",
+        ),
+        (
+            "tool",
+            "could not run tool: permission denied: it is not executable. Make it executable (chmod +x tool), or run it with its interpreter (sh tool)",
+        ),
+        (
+            &home,
+            &format!(
+                "could not run {home}: it is a directory, not a program. Name the program to run"
+            ),
+        ),
+    ] {
+        let out = env.run(&["-t", CODE, "--", program]);
+        assert_eq!(out.status.code(), Some(126), "{program}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        assert_eq!(stderr(&out), format!("mfa-env: {why}\n"));
+    }
+    assert_eq!(stub.count(), 0, "no code spent on what cannot run");
+}

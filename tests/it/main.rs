@@ -3,6 +3,7 @@
 
 mod common;
 
+mod asked;
 mod cache;
 mod cli;
 mod codes;

@@ -376,3 +376,95 @@ fn bad_role_configuration() {
         &["duration_seconds = long, which is not a number"],
     );
 }
+
+/// `-d 4h` on a role whose chained 1-hour session is cached: the way a
+/// session is made is part of its cache key, so this makes exactly one
+/// direct AssumeRole with the code for 4 hours.
+#[test]
+fn longer_duration_on_a_cached_chained_role_assumes_directly() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    ok(&env.run(&["-p", "admin", "-t", CODE]));
+    assert_eq!(stub.actions(), ["GetSessionToken", "AssumeRole"]);
+
+    let out = env.run(&["-p", "admin", "-d", "4h", "-t", CODE, "-v"]);
+    ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "mfa-env: no cached role session (AssumeRole with the MFA code) of profile 'admin'\n"
+        ),
+        "{err}"
+    );
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 3, "exactly one more request");
+    let direct = &requests[2];
+    assert_eq!(direct.param("Action").as_deref(), Some("AssumeRole"));
+    assert_eq!(direct.param("RoleArn").as_deref(), Some(ADMIN));
+    assert_eq!(direct.param("DurationSeconds").as_deref(), Some("14400"));
+    assert_eq!(direct.param("TokenCode").as_deref(), Some(CODE));
+    assert_eq!(direct.param("SerialNumber").as_deref(), Some(SERIAL));
+    let auth = direct.header("authorization").expect("signed");
+    assert!(auth.contains(&format!("Credential={KEY_ID}/")), "{auth}");
+    assert_eq!(direct.header("x-amz-security-token"), None);
+    assert_eq!(
+        env.cache_files(".json").len(),
+        3,
+        "MFA session, chained and direct role sessions"
+    );
+
+    // Each is reused as what it is, without a code.
+    let direct_vars = session_vars(&stub, 2);
+    let out = env.run(&["-p", "admin", "-d", "4h", "-f", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(json["AWS_ACCESS_KEY_ID"], direct_vars["AWS_ACCESS_KEY_ID"]);
+    let chained_vars = session_vars(&stub, 1);
+    let out = env.run(&["-p", "admin", "-f", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(json["AWS_ACCESS_KEY_ID"], chained_vars["AWS_ACCESS_KEY_ID"]);
+    assert_eq!(stub.count(), 3);
+}
+
+/// `source_profile` without `role_arn` (aws-vault shares keys this way): the
+/// source profile's keys, this profile's mfa_serial and region; the MFA
+/// session is the source's own, so one code serves both.
+#[test]
+fn source_profile_without_role_shares_the_source_keys() {
+    let stub = Stub::moto();
+    let env = roles_env(&stub.url());
+    let mut config = std::fs::read_to_string(env.config_path()).unwrap();
+    config.push_str(&format!(
+        "[profile dev]\nsource_profile = base\nmfa_serial = {SERIAL}\nregion = eu-north-1\n"
+    ));
+    env.write_config(&config);
+    let out = env.run(&["-p", "dev", "-t", CODE, "-f", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    assert_eq!(stub.actions(), ["GetSessionToken"]);
+    let request = &stub.requests()[0];
+    let auth = request.header("authorization").expect("signed");
+    assert!(auth.contains(&format!("Credential={KEY_ID}/")), "{auth}");
+    assert_eq!(request.param("SerialNumber").as_deref(), Some(SERIAL));
+    assert_eq!(json["AWS_REGION"], "eu-north-1");
+    assert_eq!(json["MFA_ENV_PROFILE"], "dev");
+    // The same MFA session serves the source profile: no second code.
+    ok(&env.run(&["-p", "base"]));
+    assert_eq!(stub.count(), 1);
+    let list = ok(&env.run(&["list"]));
+    let dev = list.lines().find(|l| l.starts_with("dev ")).unwrap_or("");
+    assert!(dev.contains("user with MFA, keys of base"), "{list}");
+
+    // A source without keys is named, with the credentials file.
+    env.write_config(&format!(
+        "[profile dev]\nsource_profile = empty\nmfa_serial = {SERIAL}\n[profile empty]\nregion = eu-west-1\n"
+    ));
+    let out = env.run(&["-p", "dev", "-t", CODE]);
+    let file = env.credentials_path().display().to_string();
+    assert_fails(
+        &out,
+        &[
+            "profile 'empty' has no aws_access_key_id",
+            &format!("under [empty] in {file}"),
+        ],
+    );
+    assert_eq!(stub.count(), 1);
+}
