@@ -44,7 +44,7 @@ pub struct Cli {
     pub session: SessionOpts,
 
     /// Output syntax of the session: sh (= bash, zsh), fish, powershell, dotenv, json
-    #[arg(short, long, value_enum, default_value = "sh")]
+    #[arg(short, long, value_enum, default_value = "sh", conflicts_with = "exec")]
     pub format: Format,
 
     /// Words that are no command (`mfa-env -p work aws s3 ls`): refused

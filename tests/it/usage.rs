@@ -153,6 +153,12 @@ fn misplaced_options_are_usage_errors() {
     );
     usage_error(
         &env,
+        &["-f", "json", "--", "true"],
+        "",
+        "error: the argument '--format <FORMAT>' cannot be used with '[CMD]...'",
+    );
+    usage_error(
+        &env,
         &["clear", "--all", "-p", "x"],
         "",
         "cannot be used with",
