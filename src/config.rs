@@ -230,10 +230,8 @@ fn not_found(set: &ProfileSet, files: &Files, name: &str) -> Error {
     found.sort_unstable();
     Error::ProfileNotFound {
         profile: name.to_string(),
-        from: String::new(),
-        fix: format!(
-            "Pick one with --profile NAME or AWS_PROFILE, or add [profile {name}] to the config file"
-        ),
+        from: "",
+        fix: "Pick one with --profile NAME or AWS_PROFILE, or ",
         files: files.both(),
         found: if found.is_empty() {
             "none".into()

@@ -41,31 +41,27 @@ impl Origin {
             profile,
             files,
             found,
-            fix,
             ..
         } = err
         else {
             return err;
         };
         let (from, fix) = match self {
-            Origin::Flag => (" (from --profile)".to_string(), fix),
+            Origin::Flag => (
+                " (from --profile)",
+                "Pick one with --profile NAME or AWS_PROFILE, or ",
+            ),
             Origin::AwsProfile => (
-                " (from AWS_PROFILE)".to_string(),
-                format!(
-                    "Set AWS_PROFILE to one of them or unset it, pick one with --profile NAME, or add [profile {profile}] to the config file"
-                ),
+                " (from AWS_PROFILE)",
+                "Set AWS_PROFILE to one of them or unset it, pick one with --profile NAME, or ",
             ),
             Origin::MfaEnvProfile => (
-                " (from MFA_ENV_PROFILE, which an earlier eval of mfa-env set)".to_string(),
-                format!(
-                    "Unset MFA_ENV_PROFILE, pick one with --profile NAME or AWS_PROFILE, or add [profile {profile}] to the config file"
-                ),
+                " (from MFA_ENV_PROFILE, which an earlier eval of mfa-env set)",
+                "Unset MFA_ENV_PROFILE, pick one with --profile NAME or AWS_PROFILE, or ",
             ),
             Origin::Default => (
-                " (the default, as neither --profile, AWS_PROFILE nor MFA_ENV_PROFILE names one)"
-                    .to_string(),
-                "Pick one with --profile NAME or AWS_PROFILE, or add a [default] profile"
-                    .to_string(),
+                " (the default, as neither --profile, AWS_PROFILE nor MFA_ENV_PROFILE names one)",
+                "Pick one with --profile NAME or AWS_PROFILE, or ",
             ),
         };
         Error::ProfileNotFound {

@@ -17,14 +17,17 @@ pub enum Error {
     #[error("could not read the AWS configuration ({why}). Fix that line, then run mfa-env again")]
     ConfigUnreadable { why: String },
 
-    #[error("profile '{profile}'{from} was not found in {files}; profiles found: {found}. {fix}")]
+    #[error(
+        "profile '{profile}'{from} was not found in {files}; profiles found: {found}. {fix}add [profile {profile}] to the config file"
+    )]
     ProfileNotFound {
         profile: String,
         /// Where the name came from, as " (from AWS_PROFILE)"; may be empty.
-        from: String,
+        from: &'static str,
         files: String,
         found: String,
-        fix: String,
+        /// The fix that fits where the name came from, up to "or ".
+        fix: &'static str,
     },
 
     #[error(

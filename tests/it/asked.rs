@@ -139,7 +139,7 @@ fn a_missing_profile_says_where_its_name_came_from() {
     expect(
         &env.run(&[]),
         format!(
-            "profile 'default' (the default, as neither --profile, AWS_PROFILE nor MFA_ENV_PROFILE names one) was not found in {files}; profiles found: work. Pick one with --profile NAME or AWS_PROFILE, or add a [default] profile"
+            "profile 'default' (the default, as neither --profile, AWS_PROFILE nor MFA_ENV_PROFILE names one) was not found in {files}; profiles found: work. Pick one with --profile NAME or AWS_PROFILE, or add [profile default] to the config file"
         ),
     );
     assert_eq!(stub.count(), 0);
