@@ -231,6 +231,7 @@ impl Acquirer {
                     ctx.endpoint.region
                 ));
                 sts::get_session_token(&self.net, ctx, code, duration)
+                    .and_then(|s| sts::fresh(s, ctx, self.min_ttl, duration))
             })
         })
     }
@@ -273,7 +274,8 @@ impl Acquirer {
                 role,
                 duration,
                 None,
-            )?;
+            )
+            .and_then(|s| sts::fresh(s, &self.ctx, self.min_ttl, duration))?;
         }
         Ok(current)
     }
@@ -301,6 +303,7 @@ impl Acquirer {
                 duration,
                 Some(code),
             )
+            .and_then(|s| sts::fresh(s, &self.ctx, self.min_ttl, duration))
         })
     }
 }

@@ -9,7 +9,7 @@ use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
-use crate::{console, doctor, duration, exec, init, list, status, usage};
+use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
 use clap::CommandFactory;
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -18,6 +18,7 @@ use std::process::ExitCode;
 pub fn main() -> ExitCode {
     // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
     // the binary itself (profile names included), then it exits.
+    crate::harden::start();
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = match usage::parse() {
         Ok(cli) => cli,
@@ -91,7 +92,7 @@ pub fn main() -> ExitCode {
     };
     result.unwrap_or_else(|err| {
         output::print_failed(printed);
-        eprintln!("mfa-env: {}", error::clean(&err.to_string()));
+        stdio::err(&format!("mfa-env: {}\n", error::clean(&err.to_string())));
         err.exit_code()
     })
 }
@@ -138,7 +139,7 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
             }
             output::print(&output::render(format, &exports)?)
         }
-        Deliver::CredentialProcess => output::print(&output::credential_process(&session)),
+        Deliver::CredentialProcess => output::print(&output::credential_process(&session)?),
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {
             if let Ok(outer) = std::env::var(exec::SHELL_MARK) {

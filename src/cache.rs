@@ -5,17 +5,24 @@
 //! Nothing here is ever fatal: a cache that cannot be trusted or written is
 //! warned about and the run goes on as if uncached. Nothing is followed through
 //! a symlink, and no file that another user owns or that group or others can
-//! open is trusted.
+//! open is trusted. The folder is opened once and checked on its descriptor,
+//! and every file is reached relative to that descriptor (openat, renameat,
+//! unlinkat): a folder swapped behind mfa-env's back is never written.
 
 use crate::config::Profile;
 use crate::log::Log;
 use crate::session::{Made, Secret, Session, parse_rfc3339, rfc3339};
+use rustix::fs::{
+    AtFlags, Dir, FileType, Mode, OFlags, fstat, fsync, openat, renameat, statat, unlinkat,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fs::{self, DirBuilder, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 /// The format version this build reads and writes.
 const VERSION: u32 = 1;
@@ -127,6 +134,10 @@ impl Entry {
 
 pub struct Cache {
     dir: PathBuf,
+    /// The folder, opened once and verified on this descriptor; every file is
+    /// opened, renamed and deleted relative to it, so swapping the path for
+    /// another folder or a symlink after the check changes nothing.
+    fd: OwnedFd,
     log: Log,
 }
 
@@ -135,12 +146,12 @@ pub struct Cache {
 pub struct Lock(#[allow(dead_code)] File);
 
 impl Cache {
-    /// The cache folder, made 0700 if missing. None (after a warning) when it
-    /// cannot be used safely.
+    /// The cache folder, made 0700 if missing (with any missing parent, 0700
+    /// too). None (after a warning) when it cannot be used safely.
     pub fn open(log: Log) -> Option<Cache> {
         let dir = folder()?;
         match prepare(&dir) {
-            Ok(()) => Some(Cache { dir, log }),
+            Ok(fd) => Some(Cache { dir, fd, log }),
             Err(why) => {
                 log.warn(&format!(
                     "not using the session cache {}: {why}; going on without it",
@@ -155,47 +166,47 @@ impl Cache {
     /// None when it does not exist yet, or why it cannot be trusted.
     pub fn inspect(log: Log) -> Option<(PathBuf, Result<Option<Cache>, String>)> {
         let dir = folder()?;
-        let state = match fs::symlink_metadata(&dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            _ => verify(&dir).map(|()| {
-                Some(Cache {
-                    dir: dir.clone(),
-                    log,
-                })
-            }),
+        let state = match open_verified(&dir) {
+            Err(Why::Missing) => Ok(None),
+            Err(Why::Other(why)) => Err(why),
+            Ok(fd) => Ok(Some(Cache {
+                dir: dir.clone(),
+                fd,
+                log,
+            })),
         };
         Some((dir, state))
     }
 
     /// The entry of `key`, or why it cannot be used; warns about nothing.
     pub fn check(&self, key: &Key) -> Result<Option<Entry>, String> {
-        read_entry(&self.path(key))
+        self.read_entry(&entry_name(key))
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The entry file of `key`.
+    /// The entry file of `key` (for messages and `status --path`).
     pub fn path(&self, key: &Key) -> PathBuf {
-        self.dir.join(format!("{}.json", key.stem()))
+        self.dir.join(entry_name(key))
     }
 
     /// A cached session with more than `min_ttl` seconds left, at `now`.
     pub fn get(&self, key: &Key, now: i64, min_ttl: i64) -> Option<Session> {
-        let entry = self.read(&self.path(key))?;
+        let entry = self.read(&entry_name(key))?;
         let session = entry.session()?;
         (session.expiration - now > min_ttl).then_some(session)
     }
 
     /// Reads one entry; problems are warned about and give None.
-    pub fn read(&self, path: &Path) -> Option<Entry> {
-        match read_entry(path) {
+    fn read(&self, name: &str) -> Option<Entry> {
+        match self.read_entry(name) {
             Ok(entry) => entry,
             Err(why) => {
                 self.log.warn(&format!(
                     "ignoring the cached session {}: {why}",
-                    path.display()
+                    self.dir.join(name).display()
                 ));
                 None
             }
@@ -205,22 +216,21 @@ impl Cache {
     /// Takes the entry's lock, waiting (and saying so) while another mfa-env
     /// holds it. None, after a warning, when no lock can be had.
     pub fn lock(&self, key: &Key) -> Option<Lock> {
-        let path = self.dir.join(format!("{}.lock", key.stem()));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(nofollow())
-            .open(&path);
+        let name = format!("{}.lock", key.stem());
+        let file = openat(
+            &self.fd,
+            name.as_str(),
+            OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map(File::from);
         let file = match file {
             Ok(file) => file,
             Err(err) => {
                 self.log.warn(&format!(
                     "could not open the lock {}: {}; two terminals may ask for a code at once",
-                    path.display(),
-                    describe(&err)
+                    self.dir.join(&name).display(),
+                    describe(&err.into())
                 ));
                 return None;
             }
@@ -237,7 +247,7 @@ impl Cache {
             Err(err) => {
                 self.log.warn(&format!(
                     "could not lock {}: {err}; two terminals may ask for a code at once",
-                    path.display()
+                    self.dir.join(&name).display()
                 ));
                 None
             }
@@ -248,8 +258,7 @@ impl Cache {
     /// folder). A failure is a warning: the session still works, only the next
     /// run will ask for a code again.
     pub fn put(&self, key: &Key, entry: &Entry) {
-        let path = self.path(key);
-        if let Err(err) = write_atomic(&self.dir, &path, entry) {
+        if let Err(err) = self.write_atomic(&entry_name(key), entry) {
             self.log.warn(&format!(
                 "could not save the session in {}: {}; it works now, but the next run will ask for a code again",
                 self.dir.display(),
@@ -260,7 +269,7 @@ impl Cache {
 
     /// Deletes one entry (a session STS rejected, say).
     pub fn remove(&self, key: &Key) {
-        let _ = fs::remove_file(self.path(key));
+        let _ = unlinkat(&self.fd, entry_name(key).as_str(), AtFlags::empty());
     }
 
     /// Every readable entry, with its path, sorted by profile.
@@ -268,8 +277,8 @@ impl Cache {
         let mut found: Vec<(PathBuf, Entry)> = self
             .own_files()
             .into_iter()
-            .filter(|p| is_entry(p))
-            .filter_map(|p| self.read(&p).map(|e| (p, e)))
+            .filter(|n| is_entry(n))
+            .filter_map(|n| self.read(&n).map(|e| (self.dir.join(&n), e)))
             .collect();
         found.sort_by(|a, b| (&a.1.profile, &a.1.expiration).cmp(&(&b.1.profile, &b.1.expiration)));
         found
@@ -282,57 +291,138 @@ impl Cache {
         let chosen: Vec<String> = self
             .own_files()
             .iter()
-            .filter(|p| is_entry(p))
-            .filter(|p| matches!(read_entry(p), Ok(Some(entry)) if select(&entry)))
-            .map(|p| stem_of(p))
+            .filter(|n| is_entry(n))
+            .filter(|n| matches!(self.read_entry(n), Ok(Some(entry)) if select(&entry)))
+            .map(|n| stem_of(n))
             .collect();
-        self.remove_where(|p| chosen.contains(&stem_of(p)))
+        self.remove_where(|n| chosen.contains(&stem_of(n)))
     }
 
-    /// Deletes every file mfa-env made in the folder, and nothing else.
+    /// Deletes every file mfa-env made in the folder (regular files owned by
+    /// this user, named as mfa-env names them), and nothing else.
     pub fn clear_all(&self) -> usize {
         self.remove_where(|_| true)
     }
 
-    fn remove_where(&self, pick: impl Fn(&Path) -> bool) -> usize {
+    fn remove_where(&self, pick: impl Fn(&str) -> bool) -> usize {
         self.own_files()
             .iter()
-            .filter(|p| pick(p) && fs::remove_file(p).is_ok() && is_entry(p))
+            .filter(|n| {
+                pick(n) && unlinkat(&self.fd, n.as_str(), AtFlags::empty()).is_ok() && is_entry(n)
+            })
             .count()
     }
 
-    /// The files named as mfa-env names them: 32 hex digits and .json, .lock or
-    /// .json.tmp. Anything else in the folder is left alone.
-    fn own_files(&self) -> Vec<PathBuf> {
-        let Ok(read) = fs::read_dir(&self.dir) else {
+    /// The regular files owned by this user and named as mfa-env names them:
+    /// 32 hex digits and .json, .lock or .json.tmp. Anything else in the
+    /// folder (another user's file, a symlink, a folder) is left alone.
+    fn own_files(&self) -> Vec<String> {
+        let Ok(dir) = Dir::read_from(&self.fd) else {
             return Vec::new();
         };
-        let mut files: Vec<PathBuf> = read
+        let me = rustix::process::geteuid().as_raw();
+        let mut files: Vec<String> = dir
             .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            .filter_map(|e| e.file_name().to_str().ok().map(str::to_string))
+            .filter(|name| {
                 let (stem, ext) = name.split_once('.').unwrap_or((name, ""));
                 stem.len() == 32
                     && stem.bytes().all(|b| b.is_ascii_hexdigit())
                     && ["json", "lock", "json.tmp"].contains(&ext)
             })
+            .filter(|name| {
+                statat(&self.fd, name.as_str(), AtFlags::SYMLINK_NOFOLLOW).is_ok_and(|st| {
+                    FileType::from_raw_mode(st.st_mode) == FileType::RegularFile && st.st_uid == me
+                })
+            })
             .collect();
         files.sort();
         files
     }
+
+    /// Ok(None) when there is no entry; Err(why) when there is one we must not use.
+    fn read_entry(&self, name: &str) -> Result<Option<Entry>, String> {
+        let file = openat(
+            &self.fd,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        );
+        let file = match file {
+            Ok(fd) => File::from(fd),
+            Err(rustix::io::Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(describe(&e.into())),
+        };
+        let meta = file.metadata().map_err(|e| describe(&e))?;
+        if !meta.is_file() {
+            return Err("it is not a regular file".into());
+        }
+        trusted(meta.uid(), meta.mode())?;
+        let mut text = Zeroizing::new(String::new());
+        file.take(MAX_FILE)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("it cannot be read: {e}"))?;
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let version: Version = serde_json::from_str(&text)
+            .map_err(|_| "it is not a cache file (damaged JSON)".to_string())?;
+        if version.version != VERSION {
+            return Err(format!(
+                "it has format version {}, and this mfa-env reads version {VERSION}",
+                version.version
+            ));
+        }
+        let entry: Entry = serde_json::from_str(&text)
+            .map_err(|_| "it is not a cache file (damaged JSON)".to_string())?;
+        if entry.session().is_none() {
+            return Err("its expiration is not a date".into());
+        }
+        Ok(Some(entry))
+    }
+
+    fn write_atomic(&self, name: &str, entry: &Entry) -> io::Result<()> {
+        let mut json = Zeroizing::new(Vec::with_capacity(8192));
+        serde_json::to_writer_pretty(&mut *json, entry).map_err(io::Error::other)?;
+        json.push(b'\n');
+        let tmp = format!("{name}.tmp");
+        // A temp file left by a crash: this run holds the entry's lock, so no
+        // one else is writing it.
+        match unlinkat(&self.fd, tmp.as_str(), AtFlags::empty()) {
+            Err(e) if e != rustix::io::Errno::NOENT => return Err(e.into()),
+            _ => {}
+        }
+        let result = (|| {
+            let mut file = File::from(openat(
+                &self.fd,
+                tmp.as_str(),
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            )?);
+            file.write_all(&json)?;
+            file.sync_all()?;
+            renameat(&self.fd, tmp.as_str(), &self.fd, name)?;
+            fsync(&self.fd)?;
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = unlinkat(&self.fd, tmp.as_str(), AtFlags::empty());
+        }
+        result
+    }
 }
 
-fn is_entry(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "json")
+fn entry_name(key: &Key) -> String {
+    format!("{}.json", key.stem())
 }
 
-fn stem_of(path: &Path) -> String {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.split('.').next())
-        .unwrap_or("")
-        .to_string()
+fn is_entry(name: &str) -> bool {
+    name.ends_with(".json")
+}
+
+fn stem_of(name: &str) -> String {
+    name.split('.').next().unwrap_or("").to_string()
 }
 
 /// `$XDG_CACHE_HOME/mfa-env` when that is absolute (as the XDG spec asks),
@@ -349,11 +439,14 @@ fn folder() -> Option<PathBuf> {
     Some(base.join("mfa-env"))
 }
 
-/// Makes the folder (0700) and checks that it is a real folder of ours that no
-/// one else can open.
-fn prepare(dir: &Path) -> Result<(), String> {
+/// Makes the folder (0700, and its missing parents 0700 too, so that no one
+/// else can write where it lives), then opens and verifies it.
+fn prepare(dir: &Path) -> Result<OwnedFd, String> {
     if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent)
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
             .map_err(|e| format!("cannot create {}: {}", parent.display(), describe(&e)))?;
     }
     match DirBuilder::new().mode(0o700).create(dir) {
@@ -361,104 +454,55 @@ fn prepare(dir: &Path) -> Result<(), String> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(format!("cannot create it: {}", describe(&e))),
     }
-    verify(dir)
+    open_verified(dir).map_err(|why| match why {
+        Why::Missing => "it vanished while being made".to_string(),
+        Why::Other(why) => why,
+    })
 }
 
-/// A real folder of ours that no one else can open.
-fn verify(dir: &Path) -> Result<(), String> {
-    let meta = fs::symlink_metadata(dir).map_err(|e| describe(&e))?;
-    if meta.file_type().is_symlink() {
-        return Err("it is a symbolic link; remove it and mfa-env makes a real folder".into());
-    }
-    if !meta.is_dir() {
-        return Err("it is not a folder".into());
-    }
-    trusted(&meta).map_err(|why| format!("{why} (fix: chmod 700 {})", dir.display()))
+enum Why {
+    Missing,
+    Other(String),
+}
+
+/// Opens the folder itself (never through a symlink) and checks, on the open
+/// descriptor, that it is a folder of ours that no one else can open.
+fn open_verified(dir: &Path) -> Result<OwnedFd, Why> {
+    let fd = match rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => return Err(Why::Missing),
+        // O_NOFOLLOW with O_DIRECTORY refuses a symlink as "not a folder".
+        Err(rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR) => {
+            let link = fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
+            return Err(Why::Other(if link {
+                "it is a symbolic link; remove it and mfa-env makes a real folder".into()
+            } else {
+                "it is not a folder".into()
+            }));
+        }
+        Err(e) => return Err(Why::Other(describe(&e.into()))),
+    };
+    let st = fstat(&fd).map_err(|e| Why::Other(describe(&e.into())))?;
+    trusted(st.st_uid, st.st_mode)
+        .map_err(|why| Why::Other(format!("{why} (fix: chmod 700 {})", dir.display())))?;
+    Ok(fd)
 }
 
 /// Owned by us, and closed to group and others.
-fn trusted(meta: &fs::Metadata) -> Result<(), String> {
+fn trusted(uid: u32, mode: u32) -> Result<(), String> {
     let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        return Err(format!("it is owned by another user (uid {})", meta.uid()));
+    if uid != me {
+        return Err(format!("it is owned by another user (uid {uid})"));
     }
-    let mode = meta.mode() & 0o777;
+    let mode = mode & 0o777;
     if mode & 0o077 != 0 {
         return Err(format!("group or others can open it (mode {mode:03o})"));
     }
     Ok(())
-}
-
-fn nofollow() -> i32 {
-    rustix::fs::OFlags::NOFOLLOW.bits() as i32
-}
-
-/// Ok(None) when there is no entry; Err(why) when there is one we must not use.
-fn read_entry(path: &Path) -> Result<Option<Entry>, String> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(nofollow() | rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path);
-    let file = match file {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(describe(&e)),
-    };
-    let meta = file.metadata().map_err(|e| describe(&e))?;
-    if !meta.is_file() {
-        return Err("it is not a regular file".into());
-    }
-    trusted(&meta)?;
-    let mut text = String::new();
-    file.take(MAX_FILE)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("it cannot be read: {e}"))?;
-    #[derive(Deserialize)]
-    struct Version {
-        version: u32,
-    }
-    let version: Version = serde_json::from_str(&text)
-        .map_err(|_| "it is not a cache file (damaged JSON)".to_string())?;
-    if version.version != VERSION {
-        return Err(format!(
-            "it has format version {}, and this mfa-env reads version {VERSION}",
-            version.version
-        ));
-    }
-    let entry: Entry = serde_json::from_str(&text)
-        .map_err(|_| "it is not a cache file (damaged JSON)".to_string())?;
-    if entry.session().is_none() {
-        return Err("its expiration is not a date".into());
-    }
-    Ok(Some(entry))
-}
-
-fn write_atomic(dir: &Path, path: &Path, entry: &Entry) -> io::Result<()> {
-    let json = serde_json::to_vec_pretty(entry).map_err(io::Error::other)?;
-    let tmp = path.with_extension("json.tmp");
-    // A temp file left by a crash: this run holds the entry's lock, so no one
-    // else is writing it.
-    match fs::remove_file(&tmp) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(nofollow())
-            .open(&tmp)?;
-        file.write_all(&json)?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// An io error in words, naming a symlink for what it is.

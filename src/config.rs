@@ -224,22 +224,33 @@ pub fn exists(files: &Files, name: &str) -> Result<(), Error> {
         None => Err(not_found(&set, files, name)),
     }
 }
+/// At most this many profile names are listed in a message.
+const LISTED: usize = 20;
 
 fn not_found(set: &ProfileSet, files: &Files, name: &str) -> Error {
     let mut found: Vec<&str> = set.profiles().collect();
     found.sort_unstable();
+    let listed = found
+        .iter()
+        .take(LISTED)
+        .map(|p| p.chars().take(64).collect::<String>())
+        .collect::<Vec<_>>()
+        .join(", ");
     Error::ProfileNotFound {
         profile: name.to_string(),
         from: "",
         fix: "Pick one with --profile NAME or AWS_PROFILE, or ",
         files: files.both(),
-        found: if found.is_empty() {
-            "none".into()
-        } else {
-            found.join(", ")
+        found: match found.len() {
+            0 => "none".into(),
+            n if n <= LISTED => listed,
+            n => format!("{listed} and {} more ({n} in all)", n - LISTED),
         },
     }
 }
+
+/// A config or credentials file larger than this is not one.
+pub const MAX_FILE: u64 = 16 * 1024 * 1024;
 
 /// The long-term keys of one profile, refused when missing or temporary.
 fn keys(files: &Files, section: &aws_config::profile::Profile, name: &str) -> Result<Keys, Error> {
@@ -336,6 +347,13 @@ fn parse(files: &Files, config: bool, credentials: bool) -> Result<ProfileSet, E
         // Only files that exist are handed over: the loader refuses a named
         // file that is missing, and mfa-env says itself when both are.
         if wanted && path.is_file() {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            if size > MAX_FILE {
+                return Err(Error::ConfigTooLarge {
+                    path: path.clone(),
+                    size: size / 1024 / 1024,
+                });
+            }
             builder = builder.with_file(kind, path);
             any = true;
         }

@@ -137,7 +137,7 @@ pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, E
     } else {
         human(&name, &report.0)
     };
-    print!("{text}");
+    crate::stdio::out(&text)?;
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -277,7 +277,9 @@ fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Prof
                     report.ok("profile", format!("'{name}' found"));
                     "keys"
                 }
-                Error::NoConfigFiles { .. } | Error::ConfigUnreadable { .. } => "config files",
+                Error::NoConfigFiles { .. }
+                | Error::ConfigUnreadable { .. }
+                | Error::ConfigTooLarge { .. } => "config files",
                 _ => "profile",
             };
             report.fail_with(check, &err);

@@ -97,8 +97,12 @@ fn failure(name: String, err: std::io::Error) -> Error {
 #[cfg(unix)]
 fn spawn(mut command: Command, name: String) -> Error {
     use std::os::unix::process::CommandExt;
-    // exec returns only when it failed.
-    failure(name, command.exec())
+    // The command gets the user's own core limit; exec returns only when it
+    // failed, and then mfa-env goes on without cores.
+    crate::harden::before_exec();
+    let err = command.exec();
+    crate::harden::after_failed_exec();
+    failure(name, err)
 }
 
 #[cfg(not(unix))]

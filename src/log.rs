@@ -1,6 +1,7 @@
 //! Notes and warnings on stderr. Neither ever carries a secret.
 
 use crate::error::clean;
+use crate::stdio;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Log {
@@ -12,21 +13,21 @@ impl Log {
     /// For `-v`: what mfa-env is doing.
     pub fn say(&self, text: &str) {
         if self.verbose && !self.quiet {
-            eprintln!("mfa-env: {}", clean(text));
+            stdio::err(&format!("mfa-env: {}\n", clean(text)));
         }
     }
 
     /// Something worth knowing, said unless -q.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("mfa-env: {}", clean(text));
+            stdio::err(&format!("mfa-env: {}\n", clean(text)));
         }
     }
 
     /// Something is wrong but the run goes on (a cache problem, say).
     pub fn warn(&self, text: &str) {
         if !self.quiet {
-            eprintln!("mfa-env: warning: {}", clean(text));
+            stdio::err(&format!("mfa-env: warning: {}\n", clean(text)));
         }
     }
 }

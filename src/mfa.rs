@@ -5,10 +5,18 @@ use crate::arn::IamArn;
 use crate::config::{Files, Profile};
 use crate::error::{Error, clean_lines};
 use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 mod token;
+
+/// An MFA code; its bytes are zeroed when dropped.
+pub type Code = Zeroizing<String>;
+
+/// The longest line read as a code (from stdin or the terminal); a code with
+/// spaces is 7 characters, so anything near this is not one.
+pub const MAX_LINE: usize = 256;
 
 /// Set in the token command's environment, so that an `mfa-env
 /// credential-process` it starts (through the AWS CLI, say) sees the loop.
@@ -100,18 +108,11 @@ impl Source {
 
     /// One code. `note` is said on the terminal before a prompt (after a
     /// refused code, say).
-    pub fn code(&self, ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
+    pub fn code(&self, ask: &Ask<'_>, note: Option<&str>) -> Result<Code, Error> {
         match self {
             Source::Flag(code) => normalize(code),
             Source::Stdin => {
-                let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .map_err(|err| Error::CodeUnreadable {
-                        source_name: "stdin",
-                        why: err.to_string(),
-                    })?;
+                let line = read_line(&mut std::io::stdin().lock(), "stdin")?.unwrap_or_default();
                 if line.trim().is_empty() {
                     return Err(Error::NoCode {
                         why: "--token-code - was given but stdin held no line".into(),
@@ -122,6 +123,47 @@ impl Source {
             Source::Command(cmd, origin) => token::run(cmd, origin, ask.timeout),
             Source::Prompt => prompt(ask, note),
         }
+    }
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        if let Source::Flag(code) = self {
+            zeroize::Zeroize::zeroize(code);
+        }
+    }
+}
+
+/// One line of at most MAX_LINE bytes (without its newline), or an error that
+/// says the line was too long; None at the end of input.
+fn read_line(reader: &mut impl BufRead, source_name: &'static str) -> Result<Option<Code>, Error> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_LINE + 2));
+    let read = reader
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|err| Error::CodeUnreadable {
+            source_name,
+            why: err.to_string(),
+        })?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+    }
+    if bytes.len() > MAX_LINE {
+        return Err(Error::CodeUnreadable {
+            source_name,
+            why: format!(
+                "the line is longer than {MAX_LINE} bytes, so it is not an MFA code; give the 6 digits on a line of their own"
+            ),
+        });
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Some(Zeroizing::new(text.to_string()))),
+        Err(_) => Err(Error::BadCode {
+            why: "holds characters other than digits".into(),
+        }),
     }
 }
 
@@ -144,7 +186,7 @@ pub fn program(cmd: &str) -> String {
 /// credential_process. The terminal is left as it is: the code is visible
 /// while typed (as in aws-vault's terminal prompt; botocore hides it) and Ctrl-C ends mfa-env by
 /// SIGINT like any command, with nothing written and no terminal mode to undo.
-fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
+fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<Code, Error> {
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -170,14 +212,13 @@ fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
             .write_all(clean_lines(&text).as_bytes())
             .and_then(|()| writer.flush())
             .map_err(unreadable)?;
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(unreadable)? == 0 {
+        let Some(line) = read_line(&mut reader, "the terminal")? else {
             // Ctrl-D: end the prompt's line, then say no code was typed.
             let _ = writer.write_all(b"\n");
             return Err(Error::NoCode {
                 why: "none was typed at the prompt".into(),
             });
-        }
+        };
         match normalize(&line) {
             Err(err) if attempt < 3 => note = Some(err.to_string()),
             result => return result,
@@ -189,8 +230,8 @@ fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<String, Error> {
 }
 
 /// A code is 6 ASCII digits; spaces (as in "123 456") are ignored.
-pub fn normalize(raw: &str) -> Result<String, Error> {
-    let code: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+pub fn normalize(raw: &str) -> Result<Code, Error> {
+    let code: Code = Zeroizing::new(raw.chars().filter(|c| !c.is_whitespace()).collect());
     let why = if code.is_empty() {
         "is empty".to_string()
     } else if !code.chars().all(|c| c.is_ascii_digit()) {
@@ -229,7 +270,10 @@ mod tests {
 
     #[test]
     fn codes() {
-        assert_eq!(normalize(" 123 456\n").ok().as_deref(), Some("123456"));
+        assert_eq!(
+            normalize(" 123 456\n").ok().as_deref().map(String::as_str),
+            Some("123456")
+        );
         assert!(normalize("12345").is_err());
         assert!(normalize("1234567").is_err());
         assert!(normalize("12a456").is_err());

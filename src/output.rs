@@ -4,8 +4,10 @@
 use crate::error::Error;
 use crate::quote;
 use crate::session::Session;
-use std::io::{IsTerminal, Write};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Variables removed from the environment because they would shadow or
 /// contradict the session (botocore reads AWS_SECURITY_TOKEN before
@@ -73,13 +75,37 @@ pub fn exports(session: &Session, region: Option<&str>, profile: &str) -> Export
     Exports { set, unset: UNSET }
 }
 
-/// The exports in `format`.
-pub fn render(format: Format, exports: &Exports) -> Result<String, Error> {
-    let mut out = String::new();
+/// The values are zeroed when the exports are dropped.
+impl Drop for Exports {
+    fn drop(&mut self) {
+        for (_, value) in &mut self.set {
+            value.zeroize();
+        }
+    }
+}
+
+/// The exports in `format`. A value holding a control character is refused in
+/// every format: no session value has one, and shells disagree on them.
+pub fn render(format: Format, exports: &Exports) -> Result<Zeroizing<String>, Error> {
+    if let Some((name, _)) = exports.set.iter().find(|(_, v)| quote::has_control(v)) {
+        return Err(Error::ControlCharacter { name });
+    }
+    let unrepresentable = |name| Error::Unrepresentable {
+        name,
+        format: match format {
+            Format::Sh => "sh",
+            Format::Fish => "fish",
+            Format::Powershell => "powershell",
+            Format::Dotenv => "dotenv",
+            Format::Json => "json",
+        },
+    };
+    let mut out = Zeroizing::new(String::new());
     match format {
         Format::Sh => {
             for (name, value) in &exports.set {
-                out.push_str(&format!("export {name}={}\n", quote::sh(value)));
+                let value = Zeroizing::new(quote::sh(value).ok_or(unrepresentable(name))?);
+                out.push_str(&format!("export {name}={}\n", *value));
             }
             out.push_str(&format!("unset {}\n", exports.unset.join(" ")));
         }
@@ -88,12 +114,14 @@ pub fn render(format: Format, exports: &Exports) -> Result<String, Error> {
             // keeps the status it finds: `or true` keeps `| source` at 0.
             out.push_str(&format!("set -e {}; or true;\n", exports.unset.join(" ")));
             for (name, value) in &exports.set {
-                out.push_str(&format!("set -gx {name} {};\n", quote::fish(value)));
+                let value = Zeroizing::new(quote::fish(value).ok_or(unrepresentable(name))?);
+                out.push_str(&format!("set -gx {name} {};\n", *value));
             }
         }
         Format::Powershell => {
             for (name, value) in &exports.set {
-                out.push_str(&format!("$Env:{name} = {}\n", quote::powershell(value)));
+                let value = Zeroizing::new(quote::powershell(value).ok_or(unrepresentable(name))?);
+                out.push_str(&format!("$Env:{name} = {}\n", *value));
             }
             for name in exports.unset {
                 out.push_str(&format!(
@@ -103,23 +131,20 @@ pub fn render(format: Format, exports: &Exports) -> Result<String, Error> {
         }
         Format::Dotenv => {
             for (name, value) in &exports.set {
-                let value = quote::dotenv(value).ok_or(Error::Unrepresentable {
-                    name,
-                    format: "dotenv",
-                })?;
-                out.push_str(&format!("{name}={value}\n"));
+                let value = Zeroizing::new(quote::dotenv(value).ok_or(unrepresentable(name))?);
+                out.push_str(&format!("{name}={}\n", *value));
             }
         }
         Format::Json => {
-            let mut object = serde_json::Map::new();
+            // Sorted by name, borrowing the values (no copy to zero).
+            let mut object: BTreeMap<&str, Option<&str>> = BTreeMap::new();
             for (name, value) in &exports.set {
-                object.insert(name.to_string(), value.clone().into());
+                object.insert(name, Some(value));
             }
             for name in exports.unset {
-                object.insert(name.to_string(), serde_json::Value::Null);
+                object.insert(name, None);
             }
-            out = serde_json::Value::Object(object).to_string();
-            out.push('\n');
+            out = json_line(&object);
         }
     }
     Ok(out)
@@ -127,11 +152,7 @@ pub fn render(format: Format, exports: &Exports) -> Result<String, Error> {
 
 /// Writes `text` to stdout.
 pub fn print(text: &str) -> Result<ExitCode, Error> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(Error::Stdout)?;
+    crate::stdio::out(text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -158,15 +179,43 @@ pub fn print_failed(format: Option<Format>) {
 }
 
 /// The credential_process answer (Version 1) and nothing else.
-pub fn credential_process(session: &Session) -> String {
-    let json = serde_json::json!({
-        "Version": 1,
-        "AccessKeyId": session.access_key_id,
-        "SecretAccessKey": session.secret_access_key.expose(),
-        "SessionToken": session.session_token.expose(),
-        "Expiration": session.expiration_rfc3339(),
-    });
-    format!("{json}\n")
+pub fn credential_process(session: &Session) -> Result<Zeroizing<String>, Error> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Answer<'a> {
+        access_key_id: &'a str,
+        expiration: String,
+        secret_access_key: &'a str,
+        session_token: &'a str,
+        version: u32,
+    }
+    let answer = Answer {
+        access_key_id: &session.access_key_id,
+        expiration: session.expiration_rfc3339(),
+        secret_access_key: session.secret_access_key.expose(),
+        session_token: session.session_token.expose(),
+        version: 1,
+    };
+    for (name, value) in [
+        ("AccessKeyId", answer.access_key_id),
+        ("SecretAccessKey", answer.secret_access_key),
+        ("SessionToken", answer.session_token),
+    ] {
+        if quote::has_control(value) {
+            return Err(Error::ControlCharacter { name });
+        }
+    }
+    Ok(json_line(&answer))
+}
+
+/// One line of JSON, written straight into zeroing memory.
+fn json_line(value: &impl serde::Serialize) -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(4096));
+    // Serializing strings and numbers into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *bytes, value);
+    bytes.push(b'\n');
+    // serde_json writes UTF-8 only; the vector moves into the string uncopied.
+    Zeroizing::new(String::from_utf8(std::mem::take(&mut *bytes)).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
+use zeroize::Zeroize;
 
-/// A secret string: its Debug output is redacted, and it has no Display.
+/// A secret string: its Debug output is redacted, it has no Display, and its
+/// bytes are overwritten with zeros when it is dropped.
 /// It serializes as the plain string, for the cache file only.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
@@ -21,6 +23,12 @@ impl Secret {
     /// (signing, the exported environment).
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 

@@ -7,6 +7,7 @@ use crate::duration::left;
 use crate::error::Error;
 use crate::log::Log;
 use crate::session::{Made, now, parse_rfc3339};
+use crate::stdio;
 use std::process::ExitCode;
 
 /// `mfa-env status`: the table (or JSON), `--check` (with this min-ttl) or
@@ -146,12 +147,12 @@ pub fn path(wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
     let Some(cache) = Cache::open(log) else {
         return Ok(ExitCode::from(1));
     };
-    println!(
-        "{}",
+    stdio::out(&format!(
+        "{}\n",
         cache
             .path(&Key::session(&ctx.profile, &ctx.serial, ctx.plan.made()))
             .display()
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,6 +15,7 @@ pub use errors::{is_rejected_session, is_wrong_code};
 use crate::config::{Keys, Role};
 use crate::context::Context;
 use crate::error::Error;
+use crate::quote;
 use crate::session::{Secret, Session};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -154,18 +155,54 @@ fn seconds(duration: u32) -> i32 {
     i32::try_from(duration).unwrap_or(i32::MAX)
 }
 
+/// The session of an answer, refused when a value holds a control character
+/// (no real STS answer has one, and no shell carries it safely).
 fn session(
     creds: Option<&aws_sdk_sts::types::Credentials>,
     ctx: &Context,
 ) -> Result<Session, Error> {
-    let creds = creds.ok_or_else(|| Error::BadResponse {
+    let bad = |why: &str| Error::BadResponse {
         url: ctx.endpoint.url(),
-        why: "it holds no credentials".into(),
-    })?;
-    Ok(Session {
+        why: why.to_string(),
+    };
+    let creds = creds.ok_or_else(|| bad("it holds no credentials"))?;
+    let session = Session {
         access_key_id: creds.access_key_id().to_string(),
         secret_access_key: Secret::new(creds.secret_access_key()),
         session_token: Secret::new(creds.session_token()),
         expiration: creds.expiration().secs(),
+    };
+    for (name, value) in [
+        ("AccessKeyId", session.access_key_id.as_str()),
+        ("SecretAccessKey", session.secret_access_key.expose()),
+        ("SessionToken", session.session_token.expose()),
+    ] {
+        if quote::has_control(value) {
+            return Err(bad(&format!(
+                "its {name} holds a control character (NUL, a line break or another), which no real STS answer has"
+            )));
+        }
+    }
+    Ok(session)
+}
+
+/// A new session must have more than `min_ttl` left (or, when less than that
+/// was asked for, more than half of what was asked), else it is refused: it
+/// would be exported and cached unseen. A clock far ahead, or an endpoint
+/// that is not STS, hands out such sessions.
+pub fn fresh(session: Session, ctx: &Context, min_ttl: i64, asked: u32) -> Result<Session, Error> {
+    let left = session.expiration - crate::session::now();
+    if left > min_ttl.min(i64::from(asked) / 2) {
+        return Ok(session);
+    }
+    Err(Error::StaleSession {
+        url: ctx.endpoint.url(),
+        expiration: session.expiration_rfc3339(),
+        left: if left <= 0 {
+            "it has already expired".into()
+        } else {
+            format!("only {} are left", crate::duration::left(left))
+        },
+        asked: crate::duration::left(i64::from(asked)),
     })
 }

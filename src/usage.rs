@@ -7,10 +7,12 @@
 use crate::cli::{Cli, Command};
 use crate::output;
 use crate::quote;
+use crate::stdio;
 use clap::error::{Error, ErrorKind};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use std::ffi::OsString;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// The parsed command line, or the exit code after clap's message (help and
@@ -39,7 +41,24 @@ fn refuse(err: &Error, args: &[OsString]) -> ExitCode {
     if err.use_stderr() {
         output::print_failed(evaled(args));
     }
-    let _ = err.print();
+    // clap's message, through the one output path (EPIPE ends the run).
+    let styled = err.render();
+    let terminal = if err.use_stderr() {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let text = if terminal {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
+    };
+    if err.use_stderr() {
+        stdio::err(&text);
+    } else if let Err(err) = stdio::out(&text) {
+        stdio::err(&format!("mfa-env: {err}\n"));
+        return ExitCode::from(1);
+    }
     ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }
 

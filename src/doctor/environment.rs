@@ -2,6 +2,7 @@
 
 use super::Report;
 use crate::duration::left;
+use crate::error::mask_url;
 use crate::session::now;
 use crate::session::{mask, parse_rfc3339};
 use std::env;
@@ -81,7 +82,10 @@ pub(super) fn checks(report: &mut Report) {
         if let Some(url) = var(name) {
             report.warn(
                 "environment",
-                format!("{name}={url}: STS requests go there, not to AWS"),
+                format!(
+                    "{name}={}: STS requests go there, not to AWS",
+                    mask_url(&url)
+                ),
                 format!("unset {name} unless you meant it"),
             );
         }
@@ -110,7 +114,7 @@ pub(super) fn checks(report: &mut Report) {
         if let Some(value) = var(name) {
             report.ok(
                 "environment",
-                format!("{name}={} is used", hide_password(&value)),
+                format!("{name}={} is used", mask_url(&value)),
             );
         }
     }
@@ -119,29 +123,5 @@ pub(super) fn checks(report: &mut Report) {
             "environment",
             "no AWS variables here that override or confuse",
         );
-    }
-}
-
-/// A proxy URL without its password.
-fn hide_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hide_password;
-
-    #[test]
-    fn proxy_passwords_are_hidden() {
-        assert_eq!(
-            hide_password("http://u:secret@proxy:8080"),
-            "http://***@proxy:8080"
-        );
-        assert_eq!(hide_password("http://proxy:8080"), "http://proxy:8080");
     }
 }

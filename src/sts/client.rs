@@ -16,9 +16,12 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::{
     HttpConnector, HttpConnectorSettings, SharedHttpClient,
 };
-use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextMut, BeforeDeserializationInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::byte_stream::ByteStream;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
@@ -172,6 +175,7 @@ impl Net {
         if let Some(date) = date {
             config = config.interceptor(date);
         }
+        config = config.interceptor(BodyLimit);
         Ok(aws_sdk_sts::Client::from_conf(config.build()))
     }
 }
@@ -227,6 +231,48 @@ fn connector(
         ))
         .tls_context(context.clone())
         .build()
+}
+
+/// The most of an answer mfa-env reads: an STS answer is a few KB.
+pub const MAX_BODY: u64 = 1024 * 1024;
+
+/// Refuses an answer over MAX_BODY: by its Content-Length at once, else (a
+/// chunked answer) when the reading passes the bound, so a hostile or broken
+/// endpoint cannot make mfa-env buffer without end.
+#[derive(Debug)]
+struct BodyLimit;
+
+impl Intercept for BodyLimit {
+    fn name(&self) -> &'static str {
+        "mfa-env body limit"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response_mut();
+        let length = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if length.is_some_and(|n| n > MAX_BODY) {
+            return Err(too_big().into());
+        }
+        let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+        let limit = usize::try_from(MAX_BODY).unwrap_or(usize::MAX);
+        *response.body_mut() = SdkBody::from_body_1_x(http_body_util::Limited::new(body, limit));
+        Ok(())
+    }
+}
+
+pub fn too_big() -> String {
+    format!(
+        "the answer is larger than {} MiB, which no STS answer is",
+        MAX_BODY / 1024 / 1024
+    )
 }
 
 /// Keeps the Date header of the response.

@@ -37,9 +37,10 @@ impl Endpoint {
     }
 
     /// The URL, as shown in messages.
+    /// Without a user and password: it is shown in messages.
     pub fn url(&self) -> String {
         match &self.url_override {
-            Some(url) => url.clone(),
+            Some(url) => crate::error::mask_url(url),
             None if self.region.starts_with("cn-") => {
                 format!("https://sts.{}.amazonaws.com.cn", self.region)
             }

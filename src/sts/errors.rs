@@ -3,7 +3,7 @@
 use crate::config::Role;
 use crate::context::Context;
 use crate::error::{Error, causes};
-use crate::sts::client::OPERATION_TIMEOUT;
+use crate::sts::client::{OPERATION_TIMEOUT, too_big};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 /// STS says the MFA code was wrong or already used.
@@ -24,7 +24,13 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let url = ctx.endpoint.url();
-    let why = causes(&err);
+    // The SDK's own words may quote the URL with its password.
+    let mut why = causes(&err);
+    if let Some(raw) = &ctx.endpoint.url_override
+        && *raw != url
+    {
+        why = why.replace(raw.as_str(), &url);
+    }
     match err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -55,6 +61,11 @@ where
                 Error::Unreachable { url, why }
             }
         }
+        // http-body-util's words for a body cut at MAX_BODY.
+        SdkError::ResponseError(_) if why.contains("length limit exceeded") => Error::BadResponse {
+            url,
+            why: too_big(),
+        },
         SdkError::ResponseError(response) => Error::BadResponse {
             url,
             why: format!("HTTP status {}: {why}", response.raw().status().as_u16()),

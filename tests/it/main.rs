@@ -14,6 +14,8 @@ mod doctor;
 mod errors;
 mod exec;
 mod export;
+mod hardening;
+mod hostile;
 mod profiles;
 mod prompt;
 mod quote;

@@ -29,7 +29,12 @@ fn sh_quoting_round_trips_in_bash_dash_and_zsh() {
         let Some(shell) = tool(shell) else { continue };
         let env = TestEnv::empty();
         for value in HOSTILE {
-            let script = format!("export V={}\nprintf '%s' \"$V\"", mfa_env::quote::sh(value));
+            // A control character (a line break, say) is refused, never quoted.
+            let Some(quoted) = mfa_env::quote::sh(value) else {
+                assert!(value.contains(['\n', '\r', '\t']), "{value:?} refused");
+                continue;
+            };
+            let script = format!("export V={quoted}\nprintf '%s' \"$V\"");
             let out = env
                 .command(&shell)
                 .args(["-c", &script])
@@ -54,10 +59,11 @@ fn fish_quoting_round_trips_in_fish() {
     let Some(fish) = tool("fish") else { return };
     let env = TestEnv::empty();
     for value in HOSTILE {
-        let script = format!(
-            "set -gx V {}; printf '%s' \"$V\"",
-            mfa_env::quote::fish(value)
-        );
+        let Some(quoted) = mfa_env::quote::fish(value) else {
+            assert!(value.contains(['\n', '\r', '\t']), "{value:?} refused");
+            continue;
+        };
+        let script = format!("set -gx V {quoted}; printf '%s' \"$V\"");
         let out = env
             .command(&fish)
             .args(["--no-config", "-c", &script])
@@ -86,10 +92,11 @@ fn powershell_quoting_doubles_every_quote() {
             "\u{2018}left\u{2019} \u{201A}low\u{201B}",
             "'\u{2018}\u{2018}left\u{2019}\u{2019} \u{201A}\u{201A}low\u{201B}\u{201B}'",
         ),
-        ("a\nb", "'a\nb'"),
         ("", "''"),
     ];
     for (value, quoted) in cases {
-        assert_eq!(mfa_env::quote::powershell(value), quoted);
+        assert_eq!(mfa_env::quote::powershell(value).as_deref(), Some(quoted));
     }
+    // A control character is refused in every format.
+    assert_eq!(mfa_env::quote::powershell("a\nb"), None);
 }
