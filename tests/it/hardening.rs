@@ -95,6 +95,7 @@ fn a_stdout_no_one_reads_ends_every_subcommand_quietly() {
         (&["status", "--check"][..], 0),
         (&["--", "true"][..], 0),
         (&["--", "false"][..], 1),
+        (&["exec", "--", "true"][..], 0),
         (&["shell"][..], 0),
     ] {
         let out = dumping(&env, cwd.path(), args)
@@ -126,6 +127,9 @@ fn a_stderr_no_one_reads_ends_every_subcommand_quietly() {
         &["status", "--nosuch"],
         &["clear", "--nosuch"],
         &["list", "--nosuch"],
+        &["exec", "-v", "--", "true"],
+        &["console"],
+        &["console", "--print"],
         &["--profile", "missing"],
         &["--profile", "missing", "credential-process"],
     ];
