@@ -131,7 +131,7 @@ fn a_stderr_no_one_reads_ends_every_subcommand_quietly() {
         &["console"],
         &["console", "--print"],
         &["--profile", "missing"],
-        &["--profile", "missing", "credential-process"],
+        &["credential-process", "--profile", "missing"],
     ];
     for args in saying {
         let out = dumping(&env, cwd.path(), args)
