@@ -216,7 +216,10 @@ fn federation(partition: &Partition, configured: Option<String>) -> Result<Url, 
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| format!("https://{}/federation", partition.signin));
     match Url::parse(text.trim()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+        Ok(mut url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            url.set_fragment(None);
+            Ok(url)
+        }
         _ => Err(Error::BadFederationUrl { url: text }),
     }
 }
@@ -259,16 +262,13 @@ pub fn sign_in_url(
 ) -> Result<Secret, Error> {
     let duration = session_duration(session, session::now());
     let json = session_json(session);
-    let mut request = target.federation.clone();
-    {
-        let mut query = request.query_pairs_mut();
-        query.append_pair("Action", "getSigninToken");
-        if let Some(seconds) = duration {
-            query.append_pair("SessionDuration", &seconds.to_string());
-        }
-        query.append_pair("Session", json.expose());
+    let seconds = duration.map(|d| d.to_string());
+    let mut pairs = vec![("Action", "getSigninToken")];
+    if let Some(seconds) = &seconds {
+        pairs.push(("SessionDuration", seconds));
     }
-    let request = Secret::new(String::from(request));
+    pairs.push(("Session", json.expose()));
+    let request = with_query(&target.federation, &pairs);
     let url = target.shown();
     let fetched = net
         .get(profile, request.expose(), BODY_LIMIT)
@@ -301,14 +301,33 @@ pub fn sign_in_url(
         status: fetched.status,
         what: "without a SigninToken",
     })?;
-    let mut login = target.federation.clone();
-    login
-        .query_pairs_mut()
-        .append_pair("Action", "login")
-        .append_pair("Issuer", "mfa-env")
-        .append_pair("Destination", &target.destination)
-        .append_pair("SigninToken", token.expose());
-    Ok(Secret::new(String::from(login)))
+    Ok(with_query(
+        &target.federation,
+        &[
+            ("Action", "login"),
+            ("Issuer", "mfa-env"),
+            ("Destination", &target.destination),
+            ("SigninToken", token.expose()),
+        ],
+    ))
+}
+
+/// `base` with `pairs` added to its query, form-encoded, built in one string
+/// (it holds a secret, so no other copy is made on the way).
+fn with_query(base: &Url, pairs: &[(&str, &str)]) -> Secret {
+    let mut text = base.to_string();
+    let start = match text.find('?') {
+        Some(at) => at + 1,
+        None => {
+            text.push('?');
+            text.len()
+        }
+    };
+    let mut query = url::form_urlencoded::Serializer::for_suffix(text, start);
+    for (name, value) in pairs {
+        query.append_pair(name, value);
+    }
+    Secret::new(query.finish())
 }
 
 /// The SigninToken of a federation answer: `{"SigninToken": "…"}`.
@@ -460,6 +479,29 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn queries_are_form_encoded() {
+        let url = |text| Url::parse(text).unwrap();
+        assert_eq!(
+            with_query(
+                &url("http://h/federation"),
+                &[("A", "x y"), ("S", "{\"k\":\"a+b/c=\"}")]
+            )
+            .expose(),
+            "http://h/federation?A=x+y&S=%7B%22k%22%3A%22a%2Bb%2Fc%3D%22%7D"
+        );
+        assert_eq!(
+            with_query(&url("https://h/f?p=1"), &[("A", "login")]).expose(),
+            "https://h/f?p=1&A=login"
+        );
+        assert_eq!(
+            federation(aws(), Some("https://h/f#frag".into()))
+                .unwrap()
+                .to_string(),
+            "https://h/f"
+        );
     }
 
     #[test]

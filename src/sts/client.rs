@@ -99,9 +99,10 @@ impl Net {
     /// retry; a body longer than `limit` bytes is refused.
     pub fn get(&self, profile: &Profile, url: &str, limit: usize) -> Result<Fetched, Fault> {
         let built = self.built(profile).map_err(Fault::Setup)?;
-        let mut request = HttpRequest::get(url).map_err(|err| {
+        // The error would not say more than this: the URL may hold a secret.
+        let mut request = HttpRequest::get(url).map_err(|_| {
             Fault::Setup(Error::Request {
-                why: format!("the URL is not usable: {}", causes(&err)),
+                why: "its URL is not one an HTTP request can take".into(),
             })
         })?;
         let headers = request.headers_mut();

@@ -433,6 +433,10 @@ fn federation_errors_say_the_status_and_start_no_browser() {
             ],
         ),
         (
+            Stub::start(Behavior::Reply(200, "x".repeat(2 * 1024 * 1024))),
+            vec!["answered HTTP 200 with more than 1 MiB"],
+        ),
+        (
             Stub::start(Behavior::Reply(503, String::new())),
             vec!["HTTP 503.", "try again in a moment"],
         ),
