@@ -9,6 +9,7 @@ use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
+use crate::session::Secret;
 use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
 use clap::CommandFactory;
 use std::ffi::OsString;
@@ -206,9 +207,9 @@ fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
         &target,
         &session,
     )?;
-    let line = format!("{}\n", url.expose());
+    let line = Secret::new(format!("{}\n", url.expose()));
     if args.print {
-        return output::print(&line);
+        return output::print(line.expose());
     }
     match console::open(url.expose()) {
         Ok(program) => {
@@ -219,7 +220,7 @@ fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
             log.note(&format!(
                 "{why}; the sign-in URL is on stdout: open it in a browser within 15 minutes"
             ));
-            output::print(&line)
+            output::print(line.expose())
         }
     }
 }
