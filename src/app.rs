@@ -201,12 +201,7 @@ fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
         target.shown(),
         target.destination
     ));
-    let url = console::sign_in_url(
-        acquirer.net(),
-        &acquirer.context().profile,
-        &target,
-        &session,
-    )?;
+    let url = console::sign_in_url(acquirer.net(), acquirer.context(), &target, &session)?;
     let line = Secret::new(format!("{}\n", url.expose()));
     if args.print {
         return output::print(line.expose());

@@ -13,7 +13,7 @@ use crate::arn::{self, IamArn};
 use crate::config::Profile;
 use crate::context::Context;
 use crate::error::Error;
-use crate::session::{self, Secret, Session};
+use crate::session::{self, Made, Secret, Session};
 use crate::sts::{self, Fault, Net};
 use std::env;
 use url::Url;
@@ -224,13 +224,12 @@ fn federation(partition: &Partition, configured: Option<String>) -> Result<Url, 
     }
 }
 
-/// SessionDuration for `session`: only for a session made by AssumeRole with
-/// the long-term keys (the federation endpoint refuses it for a chained one).
-/// A session with more than an hour left cannot be chained (AWS caps those at
-/// one hour), and the console then lasts as long as the session has left.
-pub fn session_duration(session: &Session, now: i64) -> Option<i64> {
-    let left = session.left(now);
-    (left > i64::from(sts::CHAINED_MAX)).then(|| left.clamp(CONSOLE_MIN, CONSOLE_MAX))
+/// SessionDuration for a session `made` so: only for one from AssumeRole with
+/// the long-term keys (the federation endpoint refuses it for a chained role
+/// session), and then as long as the session has left, within what the
+/// endpoint takes (15 minutes to 12 hours).
+pub fn session_duration(made: Made, session: &Session, now: i64) -> Option<i64> {
+    (made == Made::DirectRole).then(|| session.left(now).clamp(CONSOLE_MIN, CONSOLE_MAX))
 }
 
 /// The Session parameter: the JSON the federation endpoint reads.
@@ -256,11 +255,11 @@ fn session_json(session: &Session) -> Secret {
 /// the login URL with it. Errors carry the status and a hint, never a secret.
 pub fn sign_in_url(
     net: &Net,
-    profile: &Profile,
+    ctx: &Context,
     target: &Target,
     session: &Session,
 ) -> Result<Secret, Error> {
-    let duration = session_duration(session, session::now());
+    let duration = session_duration(ctx.plan.made(), session, session::now());
     let json = session_json(session);
     let seconds = duration.map(|d| d.to_string());
     let mut pairs = vec![("Action", "getSigninToken")];
@@ -271,7 +270,7 @@ pub fn sign_in_url(
     let request = with_query(&target.federation, &pairs);
     let url = target.shown();
     let fetched = net
-        .get(profile, request.expose(), BODY_LIMIT)
+        .get(&ctx.profile, request.expose(), BODY_LIMIT)
         .map_err(|fault| match fault {
             Fault::Setup(err) => err,
             Fault::Timeout => Error::FederationTimeout {
@@ -332,9 +331,13 @@ fn with_query(base: &Url, pairs: &[(&str, &str)]) -> Secret {
 
 /// The SigninToken of a federation answer: `{"SigninToken": "…"}`.
 fn signin_token(body: &[u8]) -> Option<Secret> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let token = value.get("SigninToken")?.as_str()?;
-    (!token.is_empty()).then(|| Secret::new(token))
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        #[serde(rename = "SigninToken")]
+        token: Option<Secret>,
+    }
+    let answer: Answer = serde_json::from_slice(body).ok()?;
+    answer.token.filter(|t| !t.expose().is_empty())
 }
 
 /// What the refusal came with, as the message says it (never its text).
@@ -505,17 +508,21 @@ mod tests {
     }
 
     #[test]
-    fn session_duration_only_beyond_an_hour() {
+    fn session_duration_only_for_a_direct_role_session() {
         let session = |left: i64| Session {
             access_key_id: "ASIAEXAMPLE".into(),
             secret_access_key: Secret::new("s"),
             session_token: Secret::new("t"),
             expiration: 1_000_000 + left,
         };
-        assert_eq!(session_duration(&session(3600), 1_000_000), None);
-        assert_eq!(session_duration(&session(600), 1_000_000), None);
-        assert_eq!(session_duration(&session(3601), 1_000_000), Some(3601));
-        assert_eq!(session_duration(&session(50_000), 1_000_000), Some(43_200));
+        let direct = |left| session_duration(Made::DirectRole, &session(left), 1_000_000);
+        assert_eq!(direct(7200), Some(7200));
+        assert_eq!(direct(1800), Some(1800));
+        assert_eq!(direct(300), Some(900));
+        assert_eq!(direct(50_000), Some(43_200));
+        for made in [Made::ChainedRole, Made::SessionToken] {
+            assert_eq!(session_duration(made, &session(3600), 1_000_000), None);
+        }
     }
 
     #[test]

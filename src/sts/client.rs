@@ -29,6 +29,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use std::env;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,7 +49,8 @@ struct Built {
 /// The answer to a plain GET: its status and its body (bounded).
 pub struct Fetched {
     pub status: u16,
-    pub body: Vec<u8>,
+    /// Wiped on drop: it may hold a secret (a sign-in token).
+    pub body: Zeroizing<Vec<u8>>,
 }
 
 /// Why a plain GET got no answer. No variant holds the URL (it may carry a
@@ -123,7 +125,7 @@ impl Net {
             })?;
             let status = response.status().as_u16();
             let mut stream = ByteStream::new(response.into_body());
-            let mut body = Vec::new();
+            let mut body = Zeroizing::new(Vec::new());
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|err| Fault::Unreachable(causes(&err)))?;
                 if body.len() + chunk.len() > limit {
