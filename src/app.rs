@@ -3,7 +3,7 @@
 //! (exports, exec, a shell, credential_process JSON, or a console sign-in).
 
 use crate::acquire::{Acquirer, Options};
-use crate::cli::{Cli, Command, ConsoleArgs, SessionOpts};
+use crate::cli::{Command, ConsoleArgs, SessionOpts};
 use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
@@ -11,7 +11,6 @@ use crate::mfa::{self, Source};
 use crate::output::{self, Format};
 use crate::session::Secret;
 use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
-use clap::CommandFactory;
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -20,7 +19,9 @@ pub fn main() -> ExitCode {
     // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
     // the binary itself (profile names included), then it exits.
     crate::harden::start();
-    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
+    if let Some(code) = usage::complete() {
+        return code;
+    }
     let cli = match usage::parse() {
         Ok(cli) => cli,
         Err(code) => return code,

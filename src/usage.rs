@@ -15,6 +15,37 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+/// `COMPLETE=SHELL mfa-env -- WORDS…` (what the completion scripts run):
+/// the completions, then the exit code; None on any other run. A stdout no
+/// one reads ends it quietly like any other output.
+pub fn complete() -> Option<ExitCode> {
+    let cwd = std::env::current_dir().ok();
+    let done = clap_complete::CompleteEnv::with_factory(Cli::command)
+        .try_complete(std::env::args_os(), cwd.as_deref())
+        .and_then(|done| {
+            use std::io::Write;
+            std::io::stdout().flush()?;
+            Ok(done)
+        });
+    match done {
+        Ok(false) => None,
+        Ok(true) => Some(ExitCode::SUCCESS),
+        Err(err) => {
+            // clap keeps an io::Error as its text only.
+            let broken = std::io::Error::from(std::io::ErrorKind::BrokenPipe).to_string();
+            let epipe = std::io::Error::from_raw_os_error(rustix::io::Errno::PIPE.raw_os_error());
+            let text = err.to_string();
+            let closed = err.kind() == ErrorKind::Io
+                && (text.contains(&epipe.to_string()) || text.contains(&broken));
+            if closed {
+                return Some(ExitCode::from(stdio::CLOSED_PIPE));
+            }
+            stdio::err(&format!("{}\n", err.render().to_string().trim_end()));
+            Some(ExitCode::from(2))
+        }
+    }
+}
+
 /// The parsed command line, or the exit code after clap's message (help and
 /// --version included).
 pub fn parse() -> Result<Cli, ExitCode> {

@@ -286,3 +286,35 @@ zpty -d z
         "{text}"
     );
 }
+
+/// Completion output no one reads ends quietly (141, as every output does);
+/// an unknown shell in COMPLETE is a usage error.
+#[test]
+fn completing_into_a_closed_pipe_or_for_an_unknown_shell() {
+    let env = profiles_env();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = env
+        .command(bin())
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "1")
+        .args(["--", "mfa-env", ""])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let out = env
+        .command(bin())
+        .env("COMPLETE", "nosuch")
+        .args(["--", "mfa-env", ""])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "error: unknown shell `nosuch`, expected one of `bash`, `elvish`, `fish`, `powershell`, `zsh`\n"
+    );
+}
