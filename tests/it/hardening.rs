@@ -466,3 +466,28 @@ fn a_cache_folder_swapped_by_another_user_is_never_written_through() {
     );
     assert!(stub.count() > 100);
 }
+
+#[test]
+fn a_token_command_in_its_own_group_can_still_ask_on_the_terminal() {
+    let stub = Stub::start(Behavior::Reply(200, sts_session_xml()));
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let mut cmd = env.command(bin());
+    cmd.args([
+        "--no-cache",
+        "--token-timeout",
+        "20s",
+        "--token-command",
+        "sh -c 'printf \"PIN? \" >&2; read pin </dev/tty; [ \"$pin\" = 4321 ] && echo 123456'",
+    ]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    pty.exp_string("PIN? ").expect("the command asks");
+    pty.send_line("4321").expect("type");
+    pty.exp_string("export AWS_ACCESS_KEY_ID=")
+        .expect("session");
+    pty.exp_eof().expect("ended");
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("123456")
+    );
+}
