@@ -74,7 +74,7 @@ impl Acquirer {
         match ctx.plan {
             Plan::User(duration) => self.mfa_session(duration, refresh, self.asked),
             Plan::Role { duration, direct } => self.cached_or_new(
-                &Key::session(&ctx.profile, &ctx.serial, ctx.plan.made()),
+                &Key::profile_session(&ctx.profile, &ctx.serial, ctx.plan.made()),
                 &ctx.name,
                 refresh,
                 self.asked,
@@ -138,7 +138,7 @@ impl Acquirer {
             return None;
         }
         let now = session::now();
-        let Some(session) = cache.get(key, now, i64::MIN) else {
+        let Some(session) = cache.fresh_session(key, now, i64::MIN) else {
             say(format!("no cached {what}"));
             return None;
         };
@@ -221,7 +221,7 @@ impl Acquirer {
     ) -> Result<Session, Error> {
         let ctx = &self.ctx;
         let keys = &ctx.profile.keys;
-        let key = Key::user(&keys.access_key_id, &ctx.serial);
+        let key = Key::mfa_session(&keys.access_key_id, &ctx.serial);
         self.cached_or_new(&key, &keys.profile, refresh, asked, || {
             self.with_code(|code| {
                 self.log.say(&format!(
@@ -253,7 +253,10 @@ impl Acquirer {
                     "STS rejected the cached MFA session; dropping it and asking for a new one",
                 );
                 if let Some(cache) = &self.cache {
-                    cache.remove(&Key::user(&profile.keys.access_key_id, &self.ctx.serial));
+                    cache.remove(&Key::mfa_session(
+                        &profile.keys.access_key_id,
+                        &self.ctx.serial,
+                    ));
                 }
                 let mfa = self.mfa_session(sts::DEFAULT_DURATION, true, None)?;
                 self.assume_chain(&mfa, duration)

@@ -5,7 +5,7 @@
 mod environment;
 mod online;
 
-use crate::cache::{Cache, Key};
+use crate::cache::{Cache, Found, Key};
 use crate::config::{self, Files, Profile};
 use crate::context::{Plan, Wanted};
 use crate::duration::left;
@@ -375,23 +375,23 @@ fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&s
         quiet: true,
         verbose: false,
     };
-    let Some((dir, state)) = Cache::inspect(quiet) else {
-        report.warn(
-            "cache",
-            "no HOME or XDG_CACHE_HOME: sessions cannot be cached",
-            "set HOME",
-        );
-        return;
-    };
-    let cache = match state {
-        Ok(None) => {
+    let cache = match Cache::inspect(quiet) {
+        Found::NoHome => {
+            report.warn(
+                "cache",
+                "no HOME or XDG_CACHE_HOME: sessions cannot be cached",
+                "set HOME",
+            );
+            return;
+        }
+        Found::Missing(dir) => {
             report.ok(
                 "cache",
                 format!("{} not made yet (no session cached so far)", dir.display()),
             );
             return;
         }
-        Err(why) => {
+        Found::Untrusted(dir, why) => {
             report.warn(
                 "cache",
                 format!(
@@ -403,22 +403,23 @@ fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&s
             );
             return;
         }
-        Ok(Some(cache)) => cache,
+        Found::Ready(cache) => cache,
     };
+    let dir = cache.dir();
     let (Some(profile), Some(serial)) = (profile, serial) else {
         report.ok("cache", format!("{} (mode 700)", dir.display()));
         return;
     };
     let mut parts = Vec::new();
     let mut problems = Vec::new();
-    let own = Key::session(profile, serial, Plan::usual(profile));
-    let mfa_key = Key::user(&profile.keys.access_key_id, serial);
+    let own = Key::profile_session(profile, serial, Plan::usual(profile));
+    let mfa_key = Key::mfa_session(&profile.keys.access_key_id, serial);
     let mut keys = vec![("session", own.clone())];
     if own != mfa_key {
         keys.push(("MFA session", mfa_key));
     }
     for (label, key) in keys {
-        match cache.check(&key) {
+        match cache.entry(&key) {
             Ok(Some(entry)) => {
                 let secs = parse_rfc3339(&entry.expiration).unwrap_or(0) - now();
                 parts.push(format!("{label} {}", left(secs)));

@@ -2,7 +2,7 @@
 //! its region and the time left of its cached session. Never a secret: key
 //! ids are masked, and nothing of a cache entry but its expiry is read out.
 
-use crate::cache::{Cache, Key};
+use crate::cache::{Cache, Found, Key};
 use crate::config::{self, Files, Profile};
 use crate::context::Plan;
 use crate::duration::left;
@@ -37,7 +37,7 @@ pub fn rows() -> Result<Vec<Row>, Error> {
         verbose: false,
     };
     let cache = match Cache::inspect(quiet) {
-        Some((_, Ok(Some(cache)))) => Some(cache),
+        Found::Ready(cache) => Some(cache),
         _ => None,
     };
     let now = now();
@@ -89,9 +89,13 @@ fn row(
     };
     (row.kind, row.detail) = describe(&profile);
     if let Some(entry) = cache.and_then(|c| {
-        c.check(&Key::session(&profile, &serial, Plan::usual(&profile)))
-            .ok()
-            .flatten()
+        c.entry(&Key::profile_session(
+            &profile,
+            &serial,
+            Plan::usual(&profile),
+        ))
+        .ok()
+        .flatten()
     }) {
         row.seconds_left = parse_rfc3339(&entry.expiration).map(|end| end - now);
         row.expiration = Some(entry.expiration);

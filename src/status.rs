@@ -124,14 +124,14 @@ pub fn check(wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
         // Valid when mfa-env can hand out a session without asking for a code:
         // the profile's own session, or the MFA session a role is assumed from.
         // (A role assumed directly with the code has only its own.)
-        let own = Key::session(profile, serial, ctx.plan.made());
-        let mfa = Key::user(&profile.keys.access_key_id, serial);
+        let own = Key::profile_session(profile, serial, ctx.plan.made());
+        let mfa = Key::mfa_session(&profile.keys.access_key_id, serial);
         let keys = match ctx.plan.made() {
             Made::DirectRole => vec![own],
             _ => vec![own, mfa],
         };
         keys.iter()
-            .find_map(|key| cache.get(key, now(), min_ttl))
+            .find_map(|key| cache.fresh_session(key, now(), min_ttl))
             .map(|_| ())
     };
     match valid() {
@@ -150,7 +150,11 @@ pub fn path(wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
     stdio::out(&format!(
         "{}\n",
         cache
-            .path(&Key::session(&ctx.profile, &ctx.serial, ctx.plan.made()))
+            .path(&Key::profile_session(
+                &ctx.profile,
+                &ctx.serial,
+                ctx.plan.made()
+            ))
             .display()
     ))?;
     Ok(ExitCode::SUCCESS)
