@@ -8,8 +8,9 @@ use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
-use crate::output::{self, Format};
-use crate::session::Secret;
+use crate::output::{self, Exports, Format};
+use crate::server::{self, Endpoint, Keeper};
+use crate::session::{Secret, Session};
 use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -114,6 +115,13 @@ enum Deliver<'a> {
 /// Gets a session (from the cache, or with an MFA code from STS) and hands it
 /// to the shell or to the command.
 fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
+    // Before any other thread starts: --server takes the signals on one.
+    let signals = if opts.server {
+        check_server(&deliver)?;
+        Some(exec::Signals::take()?)
+    } else {
+        None
+    };
     if matches!(deliver, Deliver::CredentialProcess)
         && std::env::var_os(mfa::TOKEN_COMMAND_MARK).is_some()
     {
@@ -121,15 +129,40 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
             profile: context::profile_name(opts.profile.as_deref()).0,
         });
     }
-    let (ctx, options) = setup(opts, log)?;
+    let (ctx, mut options) = setup(opts, log)?;
+    if opts.server {
+        options.min_ttl = options.min_ttl.max(server::MIN_LEFT);
+    }
+    let renew_below = options.min_ttl;
     let shell = exec::shell();
     match &deliver {
         Deliver::Exec(command) => exec::check(command)?,
         Deliver::Shell => exec::check(std::slice::from_ref(&shell))?,
         _ => {}
     }
+    // Before a code is spent: a port the OS cannot give stops the run here.
+    let endpoint = signals.as_ref().map(|_| Endpoint::bind()).transpose()?;
     let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
+    if let (Some(endpoint), Some(signals)) = (endpoint, signals) {
+        let (argv, is_shell) = match deliver {
+            Deliver::Exec(command) => (command.to_vec(), false),
+            _ => (vec![shell], true),
+        };
+        let child = Child {
+            argv: &argv,
+            is_shell,
+        };
+        return serve(
+            endpoint,
+            signals,
+            acquirer,
+            session,
+            child,
+            renew_below,
+            log,
+        );
+    }
     let ctx = acquirer.context();
 
     let mut exports = output::exports(&session, ctx.region.as_deref(), &ctx.name);
@@ -144,15 +177,66 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
         Deliver::CredentialProcess => output::print(&output::credential_process(&session)?),
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {
-            if let Ok(outer) = std::env::var(exec::SHELL_MARK) {
-                log.note(&format!(
-                    "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
-                ));
-            }
-            exports.set.push((exec::SHELL_MARK, ctx.name.clone()));
+            mark_shell(&mut exports, &ctx.name, log);
             Err(exec::run(&[shell], &exports))
         }
     }
+}
+
+/// `--server` goes with a command or a shell only.
+fn check_server(deliver: &Deliver<'_>) -> Result<(), Error> {
+    match deliver {
+        Deliver::Exec(_) | Deliver::Shell => Ok(()),
+        Deliver::Print(_) => Err(Error::Usage(
+            "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server".into(),
+        )),
+        Deliver::CredentialProcess => Err(Error::Usage(
+            "--server does not go with credential-process, which prints one session for the SDK that runs it; use --server with -- COMMAND or shell".into(),
+        )),
+    }
+}
+
+/// Runs the child (a command, or $SHELL for `shell`) with the credential
+/// endpoint instead of keys, and serves it until the child ends.
+fn serve(
+    endpoint: Endpoint,
+    signals: exec::Signals,
+    acquirer: Acquirer,
+    session: Session,
+    child: Child<'_>,
+    renew_below: i64,
+    log: Log,
+) -> Result<ExitCode, Error> {
+    let ctx = acquirer.context();
+    let mut exports = output::server_exports(
+        &endpoint.url(),
+        endpoint.token().expose(),
+        ctx.region.as_deref(),
+        &ctx.name,
+    );
+    if child.is_shell {
+        mark_shell(&mut exports, &ctx.name, log);
+    }
+    stdio::serving();
+    endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
+    exec::supervise(child.argv, &exports, signals)
+}
+
+/// The command `--server` serves.
+struct Child<'a> {
+    argv: &'a [OsString],
+    /// `shell --server`: $SHELL, marked as mfa-env's shell.
+    is_shell: bool,
+}
+
+/// Marks a shell started by `mfa-env shell`, and says when it is nested.
+fn mark_shell(exports: &mut Exports, profile: &str, log: Log) {
+    if let Ok(outer) = std::env::var(exec::SHELL_MARK) {
+        log.note(&format!(
+            "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
+        ));
+    }
+    exports.set.push((exec::SHELL_MARK, profile.to_string()));
 }
 
 /// The resolved context and how its session is to be got, from the options;
@@ -189,6 +273,11 @@ fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
 /// the session, one GET for a sign-in token, and a browser (or stdout).
 fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
     let opts = &args.session;
+    if opts.server {
+        return Err(Error::Usage(
+            "--server does not go with console, which signs the browser in once; use --server with -- COMMAND or shell".into(),
+        ));
+    }
     let (ctx, options) = setup(opts, log)?;
     let page = console::Page {
         service: args.service.as_deref(),

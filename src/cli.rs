@@ -237,6 +237,12 @@ pub struct SessionOpts {
     /// Reuse a cached session only while more than this is left: 0 to 36h [default: 5m]
     #[arg(long, value_name = "TIME", value_parser = duration::min_ttl_arg)]
     pub min_ttl: Option<i64>,
+
+    /// With `-- CMD`, `exec` or `shell`: stay the parent and serve the
+    /// session to the command on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI),
+    /// renewed before less than 15 minutes are left, instead of fixed keys
+    #[arg(long)]
+    pub server: bool,
 }
 
 /// Said on stderr: the only options every command takes.

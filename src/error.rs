@@ -277,6 +277,14 @@ pub enum Error {
 
     #[error("could not run {name}: {why}")]
     NotExecutable { name: String, why: String },
+
+    #[error(
+        "could not open the credential endpoint for --server: {why}. Check that the loopback interface is up (ip link set lo up); nothing was run"
+    )]
+    Endpoint { why: String },
+
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
@@ -287,6 +295,7 @@ impl Error {
             Error::CommandNotFound { .. } => ExitCode::from(127),
             Error::Exec { .. } | Error::NotExecutable { .. } => ExitCode::from(126),
             Error::BadDestination { .. } | Error::BadService { .. } => ExitCode::from(2),
+            Error::Usage(_) => ExitCode::from(2),
             _ => ExitCode::from(1),
         }
     }

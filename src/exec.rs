@@ -1,10 +1,15 @@
-//! Running one command with the session in its environment.
+//! Running one command with the session in its environment: by exec, or
+//! (for `--server`) as a child that mfa-env supervises (`child`).
+
+mod child;
+
+pub use child::Signals;
 
 use crate::error::Error;
 use crate::output::Exports;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 /// Set in a shell started by `mfa-env shell` (to the profile), so that one
 /// started inside it can say so.
@@ -65,11 +70,29 @@ fn not_executable(name: String, directory: bool) -> Error {
 /// Runs `argv` with the session. On Unix the process is replaced (exec), so the
 /// exit status and signals are the child's own; this returns only on failure.
 pub fn run(argv: &[OsString], exports: &Exports) -> Error {
+    match command(argv, exports) {
+        Ok((command, name)) => spawn(command, name),
+        Err(err) => err,
+    }
+}
+
+/// Runs `argv` with `exports` as mfa-env's child and ends as it ends (exit
+/// code, or the same signal): for `--server`, where mfa-env stays to serve.
+pub fn supervise(
+    argv: &[OsString],
+    exports: &Exports,
+    signals: Signals,
+) -> Result<ExitCode, Error> {
+    let (command, name) = command(argv, exports)?;
+    child::run(command, name, signals)
+}
+
+fn command(argv: &[OsString], exports: &Exports) -> Result<(Command, String), Error> {
     let Some((program, args)) = argv.split_first() else {
-        return Error::Exec {
+        return Err(Error::Exec {
             name: String::new(),
             why: "no command was given after --".into(),
-        };
+        });
     };
     let name = program.to_string_lossy().into_owned();
     let mut command = Command::new(program);
@@ -80,7 +103,7 @@ pub fn run(argv: &[OsString], exports: &Exports) -> Error {
     for (name, value) in &exports.set {
         command.env(name, value);
     }
-    spawn(command, name)
+    Ok((command, name))
 }
 
 fn failure(name: String, err: std::io::Error) -> Error {

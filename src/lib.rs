@@ -27,6 +27,7 @@ pub mod man;
 pub mod mfa;
 pub mod output;
 pub mod quote;
+pub mod server;
 pub mod session;
 pub mod status;
 pub mod stdio;

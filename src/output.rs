@@ -20,6 +20,25 @@ pub const UNSET: &[&str] = &[
     "AWS_SDK_LOAD_CONFIG",
 ];
 
+/// Variables a child of `--server` must not have: with any of them, the SDKs
+/// would use static keys, a profile or another endpoint before the served one.
+pub const SERVER_UNSET: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+/// Set in the child of `--server`.
+pub const SERVER_MARK: &str = "MFA_ENV_SERVER";
+
 /// The output syntaxes of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -81,6 +100,27 @@ impl Drop for Exports {
         for (_, value) in &mut self.set {
             value.zeroize();
         }
+    }
+}
+
+/// What a child of `--server` gets: the endpoint and its token instead of
+/// keys. The shared credentials file is hidden (`/dev/null`), as the SDKs read
+/// its default profile's long-term keys before they ask the endpoint.
+pub fn server_exports(url: &str, token: &str, region: Option<&str>, profile: &str) -> Exports {
+    let mut set = vec![
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", url.to_string()),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token.to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
+    ];
+    if let Some(region) = region {
+        set.push(("AWS_REGION", region.to_string()));
+        set.push(("AWS_DEFAULT_REGION", region.to_string()));
+    }
+    set.push(("MFA_ENV_PROFILE", profile.to_string()));
+    set.push((SERVER_MARK, "1".to_string()));
+    Exports {
+        set,
+        unset: SERVER_UNSET,
     }
 }
 

@@ -8,6 +8,7 @@
 
 use crate::error::Error;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The exit status of a run ended by a closed stdout or stderr.
 pub const CLOSED_PIPE: u8 = 141;
@@ -38,9 +39,19 @@ pub fn err_bytes(bytes: &[u8]) {
     drop(stderr);
     if let Err(err) = result
         && err.kind() == io::ErrorKind::BrokenPipe
+        && !SERVING.load(Ordering::Relaxed)
     {
         closed();
     }
+}
+
+/// Set while `--server` runs its child: mfa-env must go on serving it, so a
+/// closed stderr then loses the message and nothing else.
+static SERVING: AtomicBool = AtomicBool::new(false);
+
+/// From now on a closed stderr does not end the run.
+pub fn serving() {
+    SERVING.store(true, Ordering::Relaxed);
 }
 
 /// Ends the run because stdout or stderr is a pipe no one reads.

@@ -20,5 +20,7 @@ mod profiles;
 mod prompt;
 mod quote;
 mod roles;
+mod server;
+mod server_child;
 mod shells;
 mod usage;

@@ -346,7 +346,13 @@ pub enum Behavior {
     Script(Arc<Mutex<std::collections::VecDeque<(u16, String)>>>),
     /// Wait this long, then behave as the inner behavior.
     Slow(Duration, Box<Behavior>),
+    /// Answer the n-th request (counted from 0) with what the function makes
+    /// of it: (status, body).
+    Respond(Arc<std::sync::atomic::AtomicUsize>, Responder),
 }
+
+/// Makes the answer to the n-th request.
+pub type Responder = Arc<dyn Fn(usize, &Request) -> (u16, String) + Send + Sync>;
 
 /// A recording HTTP/1.1 server on 127.0.0.1; it stops with the test process.
 pub struct Stub {
@@ -374,6 +380,13 @@ impl Stub {
         Stub::start(Behavior::Forward(
             moto().trim_start_matches("http://").to_string(),
         ))
+    }
+
+    /// Answers each request with `respond(n, request)`.
+    pub fn respond(
+        respond: impl Fn(usize, &Request) -> (u16, String) + Send + Sync + 'static,
+    ) -> Stub {
+        Stub::start(Behavior::Respond(Arc::default(), Arc::new(respond)))
     }
 
     /// Answers the requests in turn with these (status, body).
@@ -557,6 +570,11 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
                 }
                 None => (502, String::new(), "moto did not answer".into()),
             },
+            Behavior::Respond(count, respond) => {
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let (status, body) = respond(n, &request);
+                (status, String::new(), body)
+            }
             Behavior::Silent | Behavior::Slow(..) => unreachable!(),
         };
         log.lock().expect("log").push((request, body.clone()));
@@ -646,6 +664,115 @@ fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, Option<String>, Str
         date,
         String::from_utf8_lossy(&body).into_owned(),
     ))
+}
+
+/// One raw exchange with a server on 127.0.0.1: sends `request` as it is and
+/// returns the status and body, or None when the server closed the
+/// connection without an answer.
+pub fn http_raw(addr: &str, request: &[u8]) -> Option<(u16, String)> {
+    let mut conn = TcpStream::connect(addr).expect("connect");
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    // The server may close before reading all of an oversized request.
+    let _ = conn.write_all(request);
+    let mut answer = Vec::new();
+    let _ = conn.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+/// GET `url` (http://127.0.0.1:PORT/…) with this Authorization header, if any.
+pub fn http_get(url: &str, token: Option<&str>) -> (u16, String) {
+    let rest = url.trim_start_matches("http://");
+    let (addr, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let auth = token
+        .map(|t| format!("Authorization: {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {addr}\r\n{auth}\r\n");
+    http_raw(addr, request.as_bytes()).expect("an answer")
+}
+
+/// `mfa-env ARGS -- sh -c …` under --server: the child prints its endpoint
+/// and token on one line, then waits until `finish` closes its stdin.
+pub struct Served {
+    child: Option<Child>,
+    pub url: String,
+    pub token: String,
+}
+
+impl Served {
+    pub fn start(env: &TestEnv, args: &[&str]) -> Served {
+        let mut child = env
+            .mfa_env(args)
+            .args([
+                "--",
+                "sh",
+                "-c",
+                "echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN\"; read x; exit 0",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn mfa-env");
+        let mut line = String::new();
+        let stdout = child.stdout.as_mut().expect("stdout");
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+            line.push(byte[0] as char);
+        }
+        let mut served = Served {
+            child: Some(child),
+            url: String::new(),
+            token: String::new(),
+        };
+        let Some((url, token)) = line.split_once(' ') else {
+            let out = served.finish();
+            panic!("mfa-env did not start the child: {}", stderr(&out));
+        };
+        served.url = url.to_string();
+        served.token = token.to_string();
+        served
+    }
+
+    /// The host:port of the endpoint.
+    pub fn addr(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// GET with the right token.
+    pub fn get(&self) -> (u16, String) {
+        http_get(&self.url, Some(&self.token))
+    }
+
+    /// The access key id of a 200 answer.
+    pub fn key(&self) -> String {
+        let (status, body) = self.get();
+        assert_eq!(status, 200, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+        json["AccessKeyId"].as_str().expect("key").to_string()
+    }
+
+    /// Lets the child end and returns mfa-env's output.
+    pub fn finish(&mut self) -> Output {
+        let mut child = self.child.take().expect("running");
+        drop(child.stdin.take());
+        child.wait_with_output().expect("wait")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Kills a child if a test panics before it is reaped.

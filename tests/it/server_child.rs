@@ -1,0 +1,261 @@
+//! `--server`: mfa-env as the child's parent (exit status, signals, the
+//! terminal, `shell --server`) and the bad inputs that stop it before the
+//! child starts.
+
+use crate::common::*;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+use std::thread;
+use std::time::Duration;
+
+fn moto_env() -> (TestEnv, Stub) {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    (env, stub)
+}
+
+/// Counts the SIGINTs it gets ("INT n"), and ends with "end n" and status 3
+/// once the file `stop` exists.
+const COUNTS_SIGINT: &str = "n=0; trap 'n=$((n+1)); echo \"INT $n\"' INT; echo ready; \
+                             while [ ! -e stop ]; do sleep 0.05; done; echo \"end $n\"; exit 3";
+
+#[test]
+fn exit_status_is_the_childs() {
+    let (env, _stub) = moto_env();
+    let out = env.run(&[
+        "--server",
+        "-t",
+        CODE,
+        "--",
+        "sh",
+        "-c",
+        "echo out; exit 42",
+    ]);
+    assert_eq!(out.status.code(), Some(42));
+    assert_eq!(stdout(&out), "out\n");
+    assert_eq!(stderr(&out), "");
+    let out = env.run(&["--server", "--", "true"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn the_childs_fatal_signal_is_raised_again() {
+    let (env, _stub) = moto_env();
+    let run = |script: &str| {
+        env.command(bin())
+            .args(["--server", "-t", CODE, "--", "sh", "-c", script])
+            .output()
+            .expect("run")
+    };
+    let out = run("kill -TERM $$");
+    assert_eq!(out.status.signal(), Some(15), "{}", stderr(&out));
+    let out = run("kill -QUIT $$");
+    assert_eq!(out.status.signal(), Some(3), "{}", stderr(&out));
+    assert!(!out.status.core_dumped(), "mfa-env never dumps its memory");
+    // What a calling shell sees: 128+N.
+    let out = env
+        .command("sh")
+        .args(["-c", "\"$0\" --server -- sh -c 'kill -INT $$'; echo $?"])
+        .arg(bin())
+        .output()
+        .expect("run");
+    assert_eq!(stdout(&out), "130\n");
+}
+
+#[test]
+fn a_sigint_sent_to_mfa_env_reaches_the_child_once() {
+    let (env, _stub) = moto_env();
+    let mut child = env
+        .mfa_env(&["--server", "-t", CODE, "--", "sh", "-c", COUNTS_SIGINT])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next = || lines.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(next(), "ready");
+    let pid = child.id().to_string();
+    let kill = |sig: &str| {
+        let status = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    };
+    kill("-INT");
+    assert_eq!(next(), "INT 1");
+    thread::sleep(Duration::from_millis(300));
+    std::fs::write(env.home().join("work/stop"), "").expect("stop");
+    assert_eq!(next(), "end 1");
+    assert_eq!(child.wait().expect("wait").code(), Some(3));
+}
+
+#[test]
+fn ctrl_c_at_the_terminal_reaches_the_child_once() {
+    let (env, _stub) = moto_env();
+    let mut cmd = env.command(bin());
+    cmd.args(["--server", "-t", CODE, "--", "sh", "-c", COUNTS_SIGINT]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    pty.exp_string("ready").expect("started");
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("INT 1").expect("the child got it");
+    thread::sleep(Duration::from_millis(300));
+    std::fs::write(env.home().join("work/stop"), "").expect("stop");
+    pty.exp_string("end 1")
+        .expect("once, and mfa-env still waits");
+    let status = pty.process().wait().expect("wait");
+    let shown = format!("{status:?}");
+    assert!(
+        shown.starts_with("Exited(Pid(") && shown.ends_with("), 3)"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn ctrl_z_and_fg_in_an_interactive_shell() {
+    let Some(bash) = tool("bash") else { return };
+    let (env, _stub) = moto_env();
+    let mut cmd = env.command(bash);
+    cmd.args(["--norc", "--noprofile", "-i"])
+        .env("PS1", "$ ")
+        .stdin(Stdio::inherit());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    pty.exp_string("$ ").expect("prompt");
+    pty.send_line(&format!(
+        "{} --server -t {CODE} -- sh -c 'echo started; sleep 30; echo slept'",
+        bin().display()
+    ))
+    .expect("run");
+    pty.exp_string("started").expect("child runs");
+    pty.send_control('z').expect("ctrl-z");
+    pty.exp_string("Stopped").expect("the job stops");
+    pty.send_line("fg").expect("fg");
+    pty.exp_string("sleep 30").expect("fg names the job");
+    thread::sleep(Duration::from_millis(300));
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("$ ").expect("prompt again");
+    pty.send_line("echo \"rc=$?\"").expect("status");
+    pty.exp_string("rc=130").expect("died by SIGINT");
+    pty.send_line("exit").expect("exit");
+}
+
+#[test]
+fn shell_with_server() {
+    let (mut env, _stub) = moto_env();
+    env.set("SHELL", "/bin/sh");
+    let mut child = env
+        .mfa_env(&["shell", "--server", "-t", CODE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"echo \"$MFA_ENV_SERVER $MFA_ENV_SHELL ${AWS_ACCESS_KEY_ID-none}\"; exit 4\n")
+        .expect("script");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(stdout(&out), "1 default none\n");
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn the_child_ends_while_a_renewal_runs() {
+    // Every role session is short, and the second AssumeRole takes 30 s.
+    let roles = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = roles.clone();
+    let stub = Stub::respond(move |_, request| {
+        if request.param("Action").as_deref() == Some("GetSessionToken") {
+            return (200, sts_session_xml());
+        }
+        if counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            thread::sleep(Duration::from_secs(30));
+        }
+        let xml = sts_role_xml("ASIAROLE000000000001")
+            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 2));
+        (200, xml)
+    });
+    let mut env = TestEnv::empty();
+    env.endpoint(&stub.url());
+    env.write_credentials(&format!(
+        "[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    env.write_config(&format!(
+        "[profile base]\nmfa_serial = {SERIAL}\n\
+         [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = base\n"
+    ));
+    let mut served = Served::start(&env, &["--server", "-p", "admin", "-t", CODE]);
+    thread::sleep(Duration::from_secs(4));
+    let (url, token) = (served.url.clone(), served.token.clone());
+    let waiting = thread::spawn(move || {
+        let addr = url.trim_start_matches("http://").trim_end_matches('/');
+        let request = format!("GET / HTTP/1.1\r\nAuthorization: {token}\r\n\r\n");
+        http_raw(addr, request.as_bytes())
+    });
+    while roles.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        thread::sleep(Duration::from_millis(50));
+    }
+    let out = served.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        waiting.join().expect("request"),
+        None,
+        "closed with mfa-env"
+    );
+}
+
+#[test]
+fn bad_uses_of_server_are_usage_errors() {
+    let (env, stub) = moto_env();
+    for (args, says) in [
+        (&["--server", "-t", CODE][..], "--server needs a command"),
+        (
+            &["credential-process", "--server", "-t", CODE],
+            "--server does not go with credential-process",
+        ),
+        (
+            &["console", "--server", "-t", CODE],
+            "--server does not go with console",
+        ),
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with(&format!("mfa-env: {says}")), "{err}");
+    }
+    // What clap refuses: a format with a command, a command without sessions.
+    for args in [
+        &["--server", "-f", "json", "--", "env"][..],
+        &["status", "--server"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("--"), "{}", stderr(&out));
+    }
+    assert_eq!(stub.count(), 0, "no code spent");
+}
+
+#[test]
+fn no_loopback_stops_the_run_before_anything_runs() {
+    let Some(unshare) = tool("unshare") else {
+        return;
+    };
+    let (env, stub) = moto_env();
+    let out = env
+        .command(unshare)
+        .args(["-n", "--"])
+        .arg(bin())
+        .args(["--server", "-t", CODE, "--", "touch", "ran"])
+        .output()
+        .expect("run");
+    assert_fails_printing(
+        &out,
+        "",
+        &["could not open the credential endpoint for --server"],
+    );
+    assert!(!env.home().join("work/ran").exists(), "nothing was run");
+    assert_eq!(stub.count(), 0);
+}
