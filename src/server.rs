@@ -5,7 +5,8 @@
 //! than 15 minutes are left.
 //!
 //! One thread accepts; each connection gets a small thread of its own and
-//! one request (`http`: 16 KiB of header, 10 seconds); at most 64 are open.
+//! one request (`http`: 16 KiB of header, 10 seconds); at most 64 are
+//! served at once, and one more is closed unless a slot frees within 100 ms.
 
 mod http;
 mod renew;
@@ -16,14 +17,15 @@ use crate::error::Error;
 use crate::log::Log;
 use crate::session::{Secret, Session};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use zeroize::Zeroize;
 
-/// Connections served at once; more are closed at once.
+/// Connections served at once. One more waits up to `FULL_WAIT` for a free
+/// slot (a burst of clients is served), then it is closed unanswered.
 pub const MAX_OPEN: usize = 64;
+const FULL_WAIT: Duration = Duration::from_millis(100);
 /// How long the check that the port can be reached may take.
 const PROBE: Duration = Duration::from_secs(2);
 /// A connection thread only parses, copies and writes a few KiB.
@@ -81,7 +83,8 @@ impl Endpoint {
             keeper,
             token: self.token,
             log,
-            open: AtomicUsize::new(0),
+            open: Mutex::new(0),
+            freed: Condvar::new(),
         });
         let listener = self.listener;
         log.say(&format!(
@@ -104,16 +107,40 @@ struct Server {
     keeper: Keeper,
     token: Secret,
     log: Log,
-    open: AtomicUsize,
+    /// Connections being served.
+    open: Mutex<usize>,
+    freed: Condvar,
 }
 
 /// One open connection, counted until it is dropped (also when its thread
 /// could not start).
 struct Slot(Arc<Server>);
 
+impl Slot {
+    /// A slot, when one is free or frees within FULL_WAIT.
+    fn claim(server: &Arc<Server>) -> Option<Slot> {
+        let deadline = Instant::now() + FULL_WAIT;
+        let mut open = server.open.lock().unwrap_or_else(|e| e.into_inner());
+        while *open >= MAX_OPEN {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            open = match server.freed.wait_timeout(open, left) {
+                Ok((open, _)) => open,
+                Err(e) => e.into_inner().0,
+            };
+        }
+        *open += 1;
+        Some(Slot(Arc::clone(server)))
+    }
+}
+
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.open.fetch_sub(1, Ordering::SeqCst);
+        let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
+        *open = open.saturating_sub(1);
+        self.0.freed.notify_one();
     }
 }
 
@@ -127,13 +154,11 @@ fn accept(listener: &TcpListener, server: &Arc<Server>) {
                 continue;
             }
         };
-        if server.open.fetch_add(1, Ordering::SeqCst) >= MAX_OPEN {
-            server.open.fetch_sub(1, Ordering::SeqCst);
+        let Some(slot) = Slot::claim(server) else {
             server.log.say("closed a connection: 64 are open already");
             drop(stream);
             continue;
-        }
-        let slot = Slot(Arc::clone(server));
+        };
         let _ = thread::Builder::new()
             .stack_size(CONNECTION_STACK)
             .spawn(move || slot.0.handle(stream));

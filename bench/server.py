@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Benchmark of `mfa-env --server`, for the figures in the README.
+
+    cargo build --release --examples && bench/server.py [--clients 100] [--requests 200]
+
+Starts moto's STS server on a free loopback port and a temporary HOME with
+fake keys, then runs `mfa-env --server` (release build) with a child that
+waits, and measures:
+
+- one credential request served from memory, with CLIENTS concurrent clients
+  each making REQUESTS requests on a new connection (the load comes from
+  target/release/examples/endpoint_load, so that Python is not measured):
+  median and p99 from connect to the last byte;
+- the mfa-env parent's memory while serving (VmRSS and the peak VmHWM of
+  /proc/PID/status, read after the load), with the session from the cache
+  and, in a second run, got from STS (`--no-cache`);
+- boto3's credential fetch (a new botocore session, `get_credentials()` to
+  frozen keys) through the endpoint vs from environment variables
+  (`mfa-env -- python3`), median of 200.
+
+Only 127.0.0.1 is contacted.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import make_home, start_moto  # noqa: E402
+
+BOTO3 = r"""
+import statistics, time, botocore.session
+times = []
+for _ in range(200):
+    session = botocore.session.Session()
+    start = time.perf_counter()
+    session.get_credentials().get_frozen_credentials()
+    times.append(time.perf_counter() - start)
+print(f"{statistics.median(times) * 1000:.3f}")
+"""
+
+
+def memory(pid):
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def serve(binary, env, extra):
+    """Starts `mfa-env --server` with a child that prints its endpoint and
+    waits; returns the process, URL and token."""
+    child = "echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN\"; read x"
+    proc = subprocess.Popen([binary, "--server", "--token-code", "123456", *extra, "--", "sh", "-c", child],
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    url, token = proc.stdout.readline().split()
+    return proc, url, token
+
+
+def stop(proc):
+    proc.stdin.close()
+    proc.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=200)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--binary", default=f"{root}/target/release/mfa-env")
+    parser.add_argument("--load", default=f"{root}/target/release/examples/endpoint_load")
+    args = parser.parse_args()
+    for path in (args.binary, args.load):
+        if not os.path.exists(path):
+            raise SystemExit(f"{path} is missing: cargo build --release --examples")
+
+    moto, url = start_moto()
+    home = make_home()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "AWS_ENDPOINT_URL_STS": url,
+    }
+    try:
+        subprocess.run([args.binary, "--token-code", "123456"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        proc, endpoint, token = serve(args.binary, env, [])
+        idle = memory(proc.pid)
+        load = subprocess.run([args.load, endpoint, token, str(args.clients), str(args.requests)],
+                              check=True, capture_output=True, text=True).stdout.split()
+        figures = dict(field.split("=") for field in load)
+        loaded = memory(proc.pid)
+        boto_endpoint = subprocess.run([sys.executable, "-c", BOTO3],
+                                       env={**env, "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint,
+                                            "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
+                                            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
+                                       check=True, capture_output=True, text=True).stdout.strip()
+        stop(proc)
+        cold, _, _ = serve(args.binary, env, ["--no-cache"])
+        cold_memory = memory(cold.pid)
+        stop(cold)
+        boto_env = subprocess.run([args.binary, "--", sys.executable, "-c", BOTO3], env=env,
+                                  check=True, capture_output=True, text=True).stdout.strip()
+    finally:
+        moto.kill()
+        moto.wait()
+
+    print(f"{os.cpu_count()} cores; {args.clients} clients x {args.requests} requests, "
+          f"a new connection each\n")
+    print("| measure | figure |")
+    print("|---|---:|")
+    print(f"| requests served (failed) | {figures['requests']} ({figures['failed']}) |")
+    print(f"| median, connect to last byte | {int(figures['median_us']) / 1000:.3f} ms |")
+    print(f"| p99 | {int(figures['p99_us']) / 1000:.3f} ms |")
+    print(f"| max | {int(figures['max_us']) / 1000:.3f} ms |")
+    print(f"| mfa-env RSS serving, session from the cache: idle / after the load (peak) "
+          f"| {idle[0]:.1f} / {loaded[0]:.1f} ({loaded[1]:.1f}) MiB |")
+    print(f"| mfa-env RSS serving, session from STS (--no-cache) | {cold_memory[0]:.1f} MiB |")
+    print(f"| boto3 credential fetch through the endpoint (median of 200) | {boto_endpoint} ms |")
+    print(f"| boto3 credential fetch from environment variables | {boto_env} ms |")
+
+
+if __name__ == "__main__":
+    main()
