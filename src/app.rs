@@ -33,22 +33,33 @@ pub fn main() -> ExitCode {
     };
     let printed = (cli.command.is_none() && cli.exec.is_empty()).then_some(cli.format);
     let result = match cli.command {
-        None if cli.exec.is_empty() => run(&cli.session, Deliver::Print(cli.format), log),
-        None => run(&cli.session, Deliver::Exec(&cli.exec), log),
-        Some(Command::Shell(opts)) => run(&opts, Deliver::Shell, log),
+        None if cli.exec.is_empty() => {
+            let deliver = Deliver::Print(cli.format);
+            run(&cli.session, deliver, cli.serve.server, log)
+        }
+        None => run(
+            &cli.session,
+            Deliver::Exec(&cli.exec),
+            cli.serve.server,
+            log,
+        ),
+        Some(Command::Shell { session, serve }) => run(&session, Deliver::Shell, serve.server, log),
         Some(Command::Exec {
             name,
             mut session,
+            serve,
             command,
             ..
         }) => {
             session.profile = name.or(session.profile);
             match command.is_empty() {
-                true => run(&session, Deliver::Shell, log),
-                false => run(&session, Deliver::Exec(&command), log),
+                true => run(&session, Deliver::Shell, serve.server, log),
+                false => run(&session, Deliver::Exec(&command), serve.server, log),
             }
         }
-        Some(Command::CredentialProcess(opts)) => run(&opts, Deliver::CredentialProcess, log),
+        Some(Command::CredentialProcess(opts)) => {
+            run(&opts, Deliver::CredentialProcess, false, log)
+        }
         Some(Command::Console(args)) => console(&args, log),
         Some(Command::Init { shell }) => output::print(init::script(shell)),
         Some(Command::List { json }) => list::rows().and_then(|rows| {
@@ -114,9 +125,14 @@ enum Deliver<'a> {
 
 /// Gets a session (from the cache, or with an MFA code from STS) and hands it
 /// to the shell or to the command.
-fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, Error> {
+fn run(
+    opts: &SessionOpts,
+    deliver: Deliver<'_>,
+    server: bool,
+    log: Log,
+) -> Result<ExitCode, Error> {
     // Before any other thread starts: --server takes the signals on one.
-    let signals = if opts.server {
+    let signals = if server {
         check_server(&deliver)?;
         Some(exec::Signals::take()?)
     } else {
@@ -130,7 +146,7 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
         });
     }
     let (ctx, mut options) = setup(opts, log)?;
-    if opts.server {
+    if server {
         options.min_ttl = options.min_ttl.max(server::MIN_LEFT);
     }
     let renew_below = options.min_ttl;
@@ -183,16 +199,13 @@ fn run(opts: &SessionOpts, deliver: Deliver<'_>, log: Log) -> Result<ExitCode, E
     }
 }
 
-/// `--server` goes with a command or a shell only.
+/// `--server` needs a child to serve: a command or a shell.
 fn check_server(deliver: &Deliver<'_>) -> Result<(), Error> {
     match deliver {
-        Deliver::Exec(_) | Deliver::Shell => Ok(()),
         Deliver::Print(_) => Err(Error::Usage(
             "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server".into(),
         )),
-        Deliver::CredentialProcess => Err(Error::Usage(
-            "--server does not go with credential-process, which prints one session for the SDK that runs it; use --server with -- COMMAND or shell".into(),
-        )),
+        _ => Ok(()),
     }
 }
 
@@ -273,11 +286,6 @@ fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
 /// the session, one GET for a sign-in token, and a browser (or stdout).
 fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
     let opts = &args.session;
-    if opts.server {
-        return Err(Error::Usage(
-            "--server does not go with console, which signs the browser in once; use --server with -- COMMAND or shell".into(),
-        ));
-    }
     let (ctx, options) = setup(opts, log)?;
     let page = console::Page {
         service: args.service.as_deref(),

@@ -43,6 +43,9 @@ pub struct Cli {
     #[command(flatten)]
     pub session: SessionOpts,
 
+    #[command(flatten)]
+    pub serve: ServeOpt,
+
     /// Output syntax of the session: sh (= bash, zsh), fish, powershell, dotenv, json
     #[arg(short, long, value_enum, default_value = "sh", conflicts_with = "exec")]
     pub format: Format,
@@ -63,7 +66,12 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Start $SHELL (else /bin/sh) with the session
-    Shell(SessionOpts),
+    Shell {
+        #[command(flatten)]
+        session: SessionOpts,
+        #[command(flatten)]
+        serve: ServeOpt,
+    },
     /// Run a command with the session of PROFILE (aws-vault's spelling of
     /// `mfa-env -p PROFILE -- CMD`); without CMD, start $SHELL
     Exec {
@@ -75,6 +83,8 @@ pub enum Command {
         stray: Vec<OsString>,
         #[command(flatten)]
         session: SessionOpts,
+        #[command(flatten)]
+        serve: ServeOpt,
         /// The command and its arguments, after `--`
         #[arg(last = true, value_name = "CMD")]
         command: Vec<OsString>,
@@ -237,10 +247,14 @@ pub struct SessionOpts {
     /// Reuse a cached session only while more than this is left: 0 to 36h [default: 5m]
     #[arg(long, value_name = "TIME", value_parser = duration::min_ttl_arg)]
     pub min_ttl: Option<i64>,
+}
 
-    /// With `-- CMD`, `exec` or `shell`: stay the parent and serve the
-    /// session to the command on 127.0.0.1 (AWS_CONTAINER_CREDENTIALS_FULL_URI),
-    /// renewed before less than 15 minutes are left, instead of fixed keys
+/// `--server`: an option of the commands that run a child only.
+#[derive(Args, Clone, Copy)]
+pub struct ServeOpt {
+    /// Stay the parent and serve the session to the command on 127.0.0.1
+    /// (AWS_CONTAINER_CREDENTIALS_FULL_URI), renewed before less than 15
+    /// minutes are left, instead of handing it fixed keys
     #[arg(long)]
     pub server: bool,
 }

@@ -30,6 +30,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("mfa-env shell -p work", "Start $SHELL with the session."),
     (
+        "mfa-env --server -p admin -- terraform apply",
+        "Run terraform as mfa-env's child, serving it the session on 127.0.0.1 and renewing it for as long as the MFA session lasts.",
+    ),
+    (
         "mfa-env list",
         "Every profile: what mfa-env can do with it, its region and the time left of its cached session.",
     ),
@@ -117,6 +121,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "MFA_ENV_SHELL",
         "Set to the profile in the shell that mfa-env shell starts.",
     ),
+    (
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN, MFA_ENV_SERVER",
+        "With --server: the endpoint on 127.0.0.1 and its token (new for every run), and 1, in the command instead of the keys; AWS_SHARED_CREDENTIALS_FILE is /dev/null there, and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE are unset with the key variables.",
+    ),
 ];
 
 const FILES: &[(&str, &str)] = &[
@@ -138,13 +146,13 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     ),
     (
         "2",
-        "A malformed command line, or a console --destination or --service that is not a page of the console.",
+        "A malformed command line, a console --destination or --service that is not a page of the console, or --server without a command to serve.",
     ),
     ("127", "The command after -- does not exist."),
     ("130", "Ctrl-C at the MFA prompt."),
     (
         "other",
-        "With -- CMD, the command's own exit status (or 128 + the signal that ended it): mfa-env replaces itself with it.",
+        "With -- CMD, the command's own exit status (or 128 + the signal that ended it): mfa-env replaces itself with it, or with --server waits for it and ends the same way.",
     ),
 ];
 

@@ -65,10 +65,12 @@ fn the_childs_fatal_signal_is_raised_again() {
 }
 
 #[test]
-fn a_sigint_sent_to_mfa_env_reaches_the_child_once() {
+fn signals_sent_to_mfa_env_reach_the_child_once() {
     let (env, _stub) = moto_env();
+    let script = "for s in INT TERM HUP QUIT USR1; do trap \"echo $s\" $s; done; echo ready; \
+                  while [ ! -e stop ]; do sleep 0.05; done; echo end; exit 3";
     let mut child = env
-        .mfa_env(&["--server", "-t", CODE, "--", "sh", "-c", COUNTS_SIGINT])
+        .mfa_env(&["--server", "-t", CODE, "--", "sh", "-c", script])
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
@@ -76,19 +78,36 @@ fn a_sigint_sent_to_mfa_env_reaches_the_child_once() {
     let mut next = || lines.next().and_then(Result::ok).unwrap_or_default();
     assert_eq!(next(), "ready");
     let pid = child.id().to_string();
-    let kill = |sig: &str| {
+    for sig in ["INT", "TERM", "HUP", "QUIT", "USR1"] {
         let status = std::process::Command::new("kill")
-            .args([sig, &pid])
+            .args([&format!("-{sig}"), &pid])
             .status()
             .expect("kill");
         assert!(status.success());
-    };
-    kill("-INT");
-    assert_eq!(next(), "INT 1");
+        assert_eq!(next(), sig);
+    }
     thread::sleep(Duration::from_millis(300));
     std::fs::write(env.home().join("work/stop"), "").expect("stop");
-    assert_eq!(next(), "end 1");
+    assert_eq!(next(), "end", "each signal once");
     assert_eq!(child.wait().expect("wait").code(), Some(3));
+}
+
+#[test]
+fn exec_with_server() {
+    let (env, _stub) = moto_env();
+    let out = env.run(&[
+        "exec",
+        "default",
+        "--server",
+        "-t",
+        CODE,
+        "--",
+        "sh",
+        "-c",
+        "echo \"$MFA_ENV_SERVER ${AWS_ACCESS_KEY_ID-none}\"",
+    ]);
+    assert_eq!(stdout(&out), "1 none\n", "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
@@ -209,31 +228,27 @@ fn the_child_ends_while_a_renewal_runs() {
 #[test]
 fn bad_uses_of_server_are_usage_errors() {
     let (env, stub) = moto_env();
+    let out = env.run(&["--server", "-t", CODE]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("mfa-env: --server needs a command to serve the session to"),
+        "{err}"
+    );
+    // What clap refuses: a format with a command, --server where no child runs.
     for (args, says) in [
-        (&["--server", "-t", CODE][..], "--server needs a command"),
         (
-            &["credential-process", "--server", "-t", CODE],
-            "--server does not go with credential-process",
+            &["--server", "-f", "json", "--", "env"][..],
+            "cannot be used with",
         ),
-        (
-            &["console", "--server", "-t", CODE],
-            "--server does not go with console",
-        ),
+        (&["credential-process", "--server"], "'--server'"),
+        (&["console", "--server"], "'--server'"),
+        (&["status", "--server"], "'--server'"),
     ] {
         let out = env.run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = stderr(&out);
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.starts_with(&format!("mfa-env: {says}")), "{err}");
-    }
-    // What clap refuses: a format with a command, a command without sessions.
-    for args in [
-        &["--server", "-f", "json", "--", "env"][..],
-        &["status", "--server"],
-    ] {
-        let out = env.run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains("--"), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
     }
     assert_eq!(stub.count(), 0, "no code spent");
 }

@@ -50,11 +50,16 @@ fn each_help_lists_only_its_own_options() {
     };
     assert_eq!(
         options(&env, &[]),
-        with(SESSION, &["--format", "--version"])
+        with(SESSION, &["--format", "--version", "--server"])
     );
-    for command in ["shell", "exec", "credential-process"] {
-        assert_eq!(options(&env, &[command]), with(SESSION, &[]), "{command}");
+    for command in ["shell", "exec"] {
+        assert_eq!(
+            options(&env, &[command]),
+            with(SESSION, &["--server"]),
+            "{command}"
+        );
     }
+    assert_eq!(options(&env, &["credential-process"]), with(SESSION, &[]));
     for command in [&["init"][..], &["completions"], &["man"]] {
         assert_eq!(options(&env, command), with(&[], &[]), "{command:?}");
     }
