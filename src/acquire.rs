@@ -179,9 +179,10 @@ impl Acquirer {
         ));
     }
 
-    /// Gets a code and makes `request` with it. A code STS refuses as wrong is
-    /// asked for again when a person is at the terminal (3 tries in all);
-    /// any other source fails at once.
+    /// Gets a code and makes `request` with it. When a person answers (at the
+    /// terminal or in a dialog), an answer that is not a code and a code STS
+    /// refuses as wrong are both asked for again: 3 answers in all. Any other
+    /// source fails at once.
     fn with_code(
         &self,
         request: impl Fn(&str) -> Result<Session, Error>,
@@ -191,23 +192,29 @@ impl Acquirer {
         let ask = Ask {
             profile: &self.ctx.name,
             serial: &self.ctx.serial,
+            oath_name: self.ctx.profile.mfa_oath_name.as_deref(),
             timeout: self.token_timeout,
         };
-        let mut note = None;
+        let mut note: Option<String> = None;
         let mut attempt = 1;
         loop {
-            let code = self.source.code(&ask, note.as_deref())?;
-            match request(&code) {
-                Err(err)
-                    if sts::is_wrong_code(&err) && self.source.interactive() && attempt < TRIES =>
-                {
-                    attempt += 1;
-                    note = Some(format!(
-                        "STS refused that code: it was wrong, or already used (a code works only once). Wait for the next code. Try {attempt} of {TRIES}."
-                    ));
-                }
-                other => return other,
+            let result = self
+                .source
+                .code(&ask, note.as_deref())
+                .and_then(|code| request(&code));
+            let again = match &result {
+                Err(err @ Error::BadCode { .. }) => err.to_string(),
+                Err(err) if sts::is_wrong_code(err) => "STS refused that code: it was wrong, or already used (a code works only once). Wait for the next code.".into(),
+                _ => return result,
+            };
+            if !self.source.interactive() || attempt >= TRIES {
+                return result;
             }
+            attempt += 1;
+            note = Some(format!(
+                "{}. Try {attempt} of {TRIES}.",
+                again.trim_end_matches('.')
+            ));
         }
     }
 

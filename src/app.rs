@@ -267,8 +267,9 @@ fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
     let source = Source::choose(
         opts.token_code.as_deref(),
         opts.token_command.as_deref(),
+        opts.prompt.as_deref(),
         &ctx.profile,
-    );
+    )?;
     let options = Options {
         source,
         token_timeout: opts

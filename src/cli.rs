@@ -224,7 +224,14 @@ pub struct SessionOpts {
     #[arg(long, value_name = "CMD")]
     pub token_command: Option<String>,
 
-    /// How long the token command may take: 1s to 10m [default: 60s]
+    /// How to ask for the code when no code or command is given: auto (the terminal, else a
+    /// desktop dialog), terminal, zenity, kdialog, osascript, or ykman (the YubiKey's OATH
+    /// account named by mfa_oath_name, else the serial) [default: $MFA_ENV_PROMPT, then the
+    /// profile's mfa_prompt, then auto]
+    #[arg(long, value_name = "HOW", value_parser = crate::mfa::Prompter::NAMES)]
+    pub prompt: Option<String>,
+
+    /// How long the token command, ykman or a dialog may take: 1s to 10m [default: 60s]
     #[arg(long, value_name = "TIME", value_parser = duration::token_timeout_arg)]
     pub token_timeout: Option<Duration>,
 

@@ -69,6 +69,10 @@ pub struct Profile {
     pub mfa_serial: Option<String>,
     /// The first mfa_process (a command that prints a code), found the same way.
     pub mfa_process: Option<String>,
+    /// The first mfa_prompt (how to ask for the code), found the same way.
+    pub mfa_prompt: Option<String>,
+    /// The first mfa_oath_name (the YubiKey OATH account), found the same way.
+    pub mfa_oath_name: Option<String>,
     /// The selected profile's duration_seconds.
     pub duration_seconds: Option<u32>,
     pub region: Option<String>,
@@ -128,6 +132,8 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
     let mut roles = Vec::new();
     let mut mfa_serial = None;
     let mut mfa_process = None;
+    let mut mfa_prompt = None;
+    let mut mfa_oath_name = None;
     let mut current = name.to_string();
     let keys = loop {
         if visited.contains(&current) {
@@ -146,6 +152,8 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
         visited.push(current.clone());
         mfa_serial = mfa_serial.or_else(|| value(section, "mfa_serial"));
         mfa_process = mfa_process.or_else(|| value(section, "mfa_process"));
+        mfa_prompt = mfa_prompt.or_else(|| value(section, "mfa_prompt"));
+        mfa_oath_name = mfa_oath_name.or_else(|| value(section, "mfa_oath_name"));
         let Some(arn) = value(section, "role_arn") else {
             // source_profile without role_arn, as aws-vault reads it: the keys
             // of the source profile (unless this one has its own), with this
@@ -188,6 +196,8 @@ pub fn load(files: &Files, name: &str) -> Result<Profile, Error> {
         roles,
         mfa_serial,
         mfa_process,
+        mfa_prompt,
+        mfa_oath_name,
         duration_seconds,
         region: value(selected, "region"),
         ca_bundle: value(selected, "ca_bundle"),

@@ -42,6 +42,41 @@ pub fn token_timeout_arg(value: &str) -> Result<Duration, String> {
     }
 }
 
+/// A duration as Go writes it (`5s`, `1m30s`, `1.5h`, `500ms`), as direnv
+/// reads DIRENV_WARN_TIMEOUT; None when it is not one.
+pub fn parse_go(value: &str) -> Option<Duration> {
+    let mut rest = value.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if rest == "0" {
+        return Some(Duration::ZERO);
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += number * scale;
+    }
+    Duration::try_from_secs_f64(total).ok()
+}
+
 /// `3600`, `90m`, `12h`, `1d`, `1h30m`, `45s` → seconds.
 fn seconds(value: &str) -> Result<u64, &'static str> {
     let text = value.trim();
@@ -86,6 +121,19 @@ pub fn left(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_durations() {
+        let d = |s| parse_go(s).map(|d| d.as_millis());
+        assert_eq!(d("5s"), Some(5000));
+        assert_eq!(d("1m30s"), Some(90_000));
+        assert_eq!(d("1.5h"), Some(5_400_000));
+        assert_eq!(d("500ms"), Some(500));
+        assert_eq!(d("0"), Some(0));
+        for bad in ["", "5", "5x", "s", "1m-"] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn durations() {

@@ -113,7 +113,7 @@ pub enum Error {
     BadCode { why: String },
 
     #[error(
-        "no MFA code: {why}. Pass it with --token-code CODE or --token-code - (one line of stdin), name a command that prints it with --token-command CMD or mfa_process in the profile, or run mfa-env in a terminal so it can ask"
+        "no MFA code: {why}. Pass it with --token-code CODE or --token-code - (one line of stdin), name a command that prints it with --token-command CMD or mfa_process in the profile, run mfa-env in a terminal so it can ask, or on a desktop where it can show a dialog (--prompt zenity, kdialog or osascript)"
     )]
     NoCode { why: String },
 
@@ -124,6 +124,23 @@ pub enum Error {
         program: String,
         origin: String,
         why: String,
+    },
+
+    #[error(
+        "no MFA code: {how}, so nothing was written or cached. Run the command again when you have the code"
+    )]
+    Cancelled { how: String },
+
+    #[error(
+        "the {program} dialog for the MFA code {why}. Use another --prompt (terminal, zenity, kdialog, osascript), or pass the code with --token-code"
+    )]
+    Dialog { program: &'static str, why: String },
+
+    #[error("{origin} is '{value}', which is not a way to ask for the code. Use one of: {names}")]
+    BadPrompt {
+        value: String,
+        origin: String,
+        names: String,
     },
 
     #[error("could not read the MFA code from {source_name}: {why}")]
@@ -289,10 +306,12 @@ pub enum Error {
 
 impl Error {
     /// 127 and 126 follow the shell's convention for a command that is missing or
-    /// cannot be run; everything else mfa-env reports is a setup or AWS error.
+    /// cannot be run, 130 for a dialog's Cancel as for Ctrl-C; everything else mfa-env reports is a setup or AWS error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::CommandNotFound { .. } => ExitCode::from(127),
+            // As a shell reports a command ended by Ctrl-C.
+            Error::Cancelled { .. } => ExitCode::from(130),
             Error::Exec { .. } | Error::NotExecutable { .. } => ExitCode::from(126),
             Error::BadDestination { .. } | Error::BadService { .. } => ExitCode::from(2),
             Error::Usage(_) => ExitCode::from(2),

@@ -1,14 +1,16 @@
-//! The MFA device (serial) and the one-time code: from the flag, from stdin, or
-//! asked for on the terminal itself.
+//! The MFA device (serial) and the one-time code: from the flag, from stdin,
+//! from a token command or ykman (token.rs), asked for on the terminal itself
+//! (prompt.rs) or in a desktop dialog (dialog.rs).
 
 use crate::arn::IamArn;
 use crate::config::{Files, Profile};
-use crate::error::{Error, clean_lines};
-use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::error::Error;
+use std::io::{BufRead, Read};
 use std::time::Duration;
 use zeroize::Zeroizing;
 
+mod dialog;
+mod prompt;
 mod token;
 
 /// An MFA code; its bytes are zeroed when dropped.
@@ -17,6 +19,8 @@ pub type Code = Zeroizing<String>;
 /// The longest line read as a code (from stdin or the terminal); a code with
 /// spaces is 7 characters, so anything near this is not one.
 pub const MAX_LINE: usize = 256;
+
+pub use dialog::Dialog;
 
 /// Set in the token command's environment, so that an `mfa-env
 /// credential-process` it starts (through the AWS CLI, say) sees the loop.
@@ -63,8 +67,44 @@ pub fn check_serial(serial: &str) -> Result<(), Error> {
     }
 }
 
+/// How a code is asked for: `--prompt`, `MFA_ENV_PROMPT`, `mfa_prompt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompter {
+    /// The terminal when /dev/tty opens, else the first dialog that works here.
+    Auto,
+    Terminal,
+    Dialog(Dialog),
+    /// `ykman oath accounts code --single NAME`.
+    Ykman,
+}
+
+impl Prompter {
+    /// The names `--prompt` takes.
+    pub const NAMES: [&str; 6] = [
+        "auto",
+        "terminal",
+        "zenity",
+        "kdialog",
+        "osascript",
+        "ykman",
+    ];
+
+    pub fn parse(name: &str) -> Option<Prompter> {
+        Some(match name.trim() {
+            "auto" => Prompter::Auto,
+            "terminal" => Prompter::Terminal,
+            "zenity" => Prompter::Dialog(Dialog::Zenity),
+            "kdialog" => Prompter::Dialog(Dialog::Kdialog),
+            "osascript" => Prompter::Dialog(Dialog::Osascript),
+            "ykman" => Prompter::Ykman,
+            _ => return None,
+        })
+    }
+}
+
 /// Where the code comes from, first that applies: `--token-code` (or `-` for
-/// stdin), `--token-command` or the profile's `mfa_process`, the terminal.
+/// stdin), `--token-command`, `--prompt`, the profile's `mfa_process`, then
+/// `MFA_ENV_PROMPT`, the profile's `mfa_prompt`, else `auto`.
 /// No Debug: it can hold the code.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Source {
@@ -72,20 +112,44 @@ pub enum Source {
     Stdin,
     /// The command line and where it was configured.
     Command(String, String),
-    Prompt,
+    /// How to ask, and where that was configured.
+    Prompt(Prompter, String),
 }
 
 impl Source {
-    pub fn choose(flag: Option<&str>, command: Option<&str>, profile: &Profile) -> Source {
-        match (flag, command, &profile.mfa_process) {
-            (Some("-"), _, _) => Source::Stdin,
-            (Some(code), _, _) => Source::Flag(code.to_string()),
-            (None, Some(cmd), _) => Source::Command(cmd.to_string(), "--token-command".into()),
-            (None, None, Some(cmd)) => Source::Command(
+    pub fn choose(
+        flag: Option<&str>,
+        command: Option<&str>,
+        prompt: Option<&str>,
+        profile: &Profile,
+    ) -> Result<Source, Error> {
+        let prompter = |value: &str, origin: String| match Prompter::parse(value) {
+            Some(p) => Ok(Source::Prompt(p, origin)),
+            None => Err(Error::BadPrompt {
+                value: value.to_string(),
+                origin,
+                names: Prompter::NAMES.join(", "),
+            }),
+        };
+        let from_env = std::env::var(PROMPT_VAR)
+            .ok()
+            .filter(|v| !v.trim().is_empty());
+        match (flag, command, prompt, &profile.mfa_process) {
+            (Some("-"), ..) => Ok(Source::Stdin),
+            (Some(code), ..) => Ok(Source::Flag(code.to_string())),
+            (None, Some(cmd), ..) => Ok(Source::Command(cmd.to_string(), "--token-command".into())),
+            (None, None, Some(name), _) => prompter(name, "--prompt".into()),
+            (None, None, None, Some(cmd)) => Ok(Source::Command(
                 cmd.clone(),
                 format!("mfa_process of profile '{}'", profile.name),
-            ),
-            (None, None, None) => Source::Prompt,
+            )),
+            (None, None, None, None) => match (from_env, &profile.mfa_prompt) {
+                (Some(name), _) => prompter(&name, PROMPT_VAR.into()),
+                (None, Some(name)) => {
+                    prompter(name, format!("mfa_prompt of profile '{}'", profile.name))
+                }
+                (None, None) => Ok(Source::Prompt(Prompter::Auto, "the default".into())),
+            },
         }
     }
 
@@ -97,16 +161,25 @@ impl Source {
             Source::Command(cmd, origin) => {
                 format!("the MFA code from the command {} ({origin})", program(cmd))
             }
-            Source::Prompt => "the MFA code asked for on the terminal".into(),
+            Source::Prompt(prompter, origin) => {
+                let how = match prompter {
+                    Prompter::Auto => "asked for on the terminal, else in a desktop dialog".into(),
+                    Prompter::Terminal => "asked for on the terminal".into(),
+                    Prompter::Dialog(d) => format!("asked for in a {} dialog", d.program()),
+                    Prompter::Ykman => "from ykman".into(),
+                };
+                format!("the MFA code {how} ({origin})")
+            }
         }
     }
 
-    /// Only a person at the terminal can type a second code.
+    /// Only a person can type a second code (at the terminal or in a dialog).
     pub fn interactive(&self) -> bool {
-        *self == Source::Prompt
+        matches!(self, Source::Prompt(p, _) if *p != Prompter::Ykman)
     }
 
-    /// One code. `note` is said on the terminal before a prompt (after a
+    /// One code. A person's answer that is not a code is `Error::BadCode`
+    /// (the caller asks again). `note` is said before the question (after a
     /// refused code, say).
     pub fn code(&self, ask: &Ask<'_>, note: Option<&str>) -> Result<Code, Error> {
         match self {
@@ -120,8 +193,38 @@ impl Source {
                 }
                 normalize(&line)
             }
-            Source::Command(cmd, origin) => token::run(cmd, origin, ask.timeout),
-            Source::Prompt => prompt(ask, note),
+            Source::Command(cmd, origin) => token::command(cmd, origin, ask.timeout),
+            Source::Prompt(Prompter::Ykman, origin) => {
+                let name = ask.oath_name.unwrap_or(ask.serial);
+                let device = std::env::var(YKMAN_DEVICE_VAR)
+                    .ok()
+                    .filter(|v| !v.trim().is_empty());
+                let argv = token::ykman_argv(name, device.as_deref());
+                token::code_from(&argv, &format!("--prompt ykman, {origin}"), ask.timeout)
+            }
+            Source::Prompt(Prompter::Terminal, _) => {
+                let tty = prompt::open().map_err(|err| Error::NoCode {
+                    why: format!("there is no terminal to ask on (/dev/tty: {err})"),
+                })?;
+                normalize(&prompt::ask(&tty, ask, note)?)
+            }
+            Source::Prompt(Prompter::Dialog(dialog), _) => {
+                if let Some(why) = dialog.unavailable() {
+                    return Err(Error::NoCode { why });
+                }
+                normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?)
+            }
+            Source::Prompt(Prompter::Auto, _) => match prompt::open() {
+                Ok(tty) => normalize(&prompt::ask(&tty, ask, note)?),
+                Err(err) => match Dialog::first_available() {
+                    Some(dialog) => normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?),
+                    None => Err(Error::NoCode {
+                        why: format!(
+                            "there is no terminal to ask on (/dev/tty: {err}) and no desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set, osascript on macOS)"
+                        ),
+                    }),
+                },
+            },
         }
     }
 }
@@ -167,11 +270,34 @@ fn read_line(reader: &mut impl BufRead, source_name: &'static str) -> Result<Opt
     }
 }
 
-/// What a prompt names, and how long a token command may take.
+/// Chooses how to ask when no flag does.
+pub const PROMPT_VAR: &str = "MFA_ENV_PROMPT";
+/// The YubiKey `--prompt ykman` asks, by serial number (as aws-vault).
+pub const YKMAN_DEVICE_VAR: &str = "YKMAN_OATH_DEVICE_SERIAL";
+
+/// What a prompt names, and how long a token command or dialog may take.
 pub struct Ask<'a> {
     pub profile: &'a str,
     pub serial: &'a str,
+    /// The OATH account `--prompt ykman` asks for (else the serial).
+    pub oath_name: Option<&'a str>,
     pub timeout: Duration,
+}
+
+impl Ask<'_> {
+    /// The question on the terminal.
+    pub fn prompt(&self) -> String {
+        format!("MFA code for profile {} ({}): ", self.profile, self.serial)
+    }
+
+    /// The text of a dialog: the note, then the question.
+    fn dialog_text(&self, note: Option<&str>) -> String {
+        let question = format!("MFA code for profile {} ({}):", self.profile, self.serial);
+        match note {
+            Some(note) => format!("{note}\n\n{question}"),
+            None => question,
+        }
+    }
 }
 
 /// The program of a command line, for messages (its arguments may hold secrets).
@@ -180,53 +306,6 @@ pub fn program(cmd: &str) -> String {
         .ok()
         .and_then(|words| words.into_iter().next())
         .unwrap_or_default()
-}
-
-/// Asks on /dev/tty, never stdout, so it works inside `$(…)`, direnv and
-/// credential_process. The terminal is left as it is: the code is visible
-/// while typed (as in aws-vault's terminal prompt; botocore hides it) and Ctrl-C ends mfa-env by
-/// SIGINT like any command, with nothing written and no terminal mode to undo.
-fn prompt(ask: &Ask<'_>, note: Option<&str>) -> Result<Code, Error> {
-    let tty = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|err| Error::NoCode {
-            why: format!("there is no terminal to ask on (/dev/tty: {err})"),
-        })?;
-    let unreadable = |err: std::io::Error| Error::CodeUnreadable {
-        source_name: "the terminal",
-        why: err.to_string(),
-    };
-    let mut writer = &tty;
-    let mut reader = BufReader::new(&tty);
-    let mut note = note.map(str::to_string);
-    // A mistyped code (not 6 digits) is asked for again, never sent.
-    for attempt in 1..=3 {
-        let mut text = note.take().map(|n| format!("{n}\n")).unwrap_or_default();
-        text.push_str(&format!(
-            "MFA code for profile {} ({}): ",
-            ask.profile, ask.serial
-        ));
-        writer
-            .write_all(clean_lines(&text).as_bytes())
-            .and_then(|()| writer.flush())
-            .map_err(unreadable)?;
-        let Some(line) = read_line(&mut reader, "the terminal")? else {
-            // Ctrl-D: end the prompt's line, then say no code was typed.
-            let _ = writer.write_all(b"\n");
-            return Err(Error::NoCode {
-                why: "none was typed at the prompt".into(),
-            });
-        };
-        match normalize(&line) {
-            Err(err) if attempt < 3 => note = Some(err.to_string()),
-            result => return result,
-        }
-    }
-    Err(Error::NoCode {
-        why: "none was typed at the prompt".into(),
-    })
 }
 
 /// A code is 6 ASCII digits; spaces (as in "123 456") are ignored.

@@ -245,3 +245,194 @@ fn printing_to_the_terminal_says_how_to_use_the_lines() {
     let out = env.run(&["-t", CODE]);
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn typos_and_refused_codes_share_three_tries() {
+    let refused = sts_error_xml(
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+    );
+    let stub = Stub::script(vec![(403, refused), (200, sts_session_xml())]);
+    let env = user_env(&stub.url());
+    let mut pty = on_terminal(&env, "");
+    pty.exp_string("MFA code for profile default")
+        .expect("prompt");
+    pty.send_line("12").expect("type");
+    pty.exp_string("has 2 digits. Type the 6 digits your authenticator shows now. Try 2 of 3.\r\nMFA code for profile default")
+        .expect("second prompt");
+    pty.send_line("12a456").expect("type");
+    pty.exp_string("holds characters other than digits. Type the 6 digits your authenticator shows now. Try 3 of 3.\r\nMFA code for profile default")
+        .expect("third prompt");
+    pty.send_line("111111").expect("type");
+    let rest = pty
+        .exp_string("rc=1")
+        .expect("failure after the third answer");
+    assert!(rest.contains("wrong or already used"), "{rest}");
+    assert!(
+        !rest.contains("MFA code for profile"),
+        "no fourth ask: {rest}"
+    );
+    assert_eq!(stub.count(), 1, "typos are never sent");
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("111111")
+    );
+    assert_eq!(file(&env, "out"), "");
+    assert!(env.cache_files(".json").is_empty());
+}
+
+#[test]
+fn token_command_gets_the_terminal_under_the_aws_cli() {
+    let Some(aws) = tool("aws") else { return };
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    // Says "touch your key" on stderr and reads its answer from stdin, as
+    // ykman or a password manager's unlock prompt would.
+    let script = env.home().join("token.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho 'touch your key, then type the code:' >&2\nIFS= read -r answer\necho \"$answer\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
+         [profile via-mfa-env]\nregion = eu-west-1\n\
+         credential_process = {} credential-process --profile default --token-command {}\n",
+        bin().display(),
+        script.display()
+    ));
+    let mut cmd = env.command(&aws);
+    cmd.args([
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "via-mfa-env",
+        "--output",
+        "text",
+    ]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    // The CLI captures the process's stdout and stderr: this is the terminal.
+    pty.exp_string("touch your key, then type the code:")
+        .expect("the command's stderr on the terminal");
+    pty.send_line("246 810").expect("type");
+    pty.exp_string("123456789012")
+        .expect("the CLI got credentials");
+    pty.exp_eof().expect("end");
+    assert_eq!(stub.actions(), ["GetSessionToken", "GetCallerIdentity"]);
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("246810")
+    );
+}
+
+/// A `ykman` stand-in on PATH: records its arguments, says "touch" on stderr
+/// and prints a code.
+fn ykman_env(url: &str) -> TestEnv {
+    let mut env = user_env(url);
+    let dir = env.home().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ykman = dir.join("ykman");
+    std::fs::write(
+        &ykman,
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$HOME/ykman.args\"\necho 'Touch your YubiKey...' >&2\necho 192837\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&ykman, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap());
+    env.set("PATH", &path);
+    env
+}
+
+#[test]
+fn ykman_asks_the_yubikey() {
+    let stub = Stub::moto();
+    let mut env = ykman_env(&stub.url());
+    let args = |env: &TestEnv| std::fs::read_to_string(env.home().join("ykman.args")).unwrap();
+
+    // The serial names the OATH account when mfa_oath_name is not set.
+    let out = env.run(&["--prompt", "ykman", "-v"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        args(&env),
+        format!("oath\naccounts\ncode\n--single\n{SERIAL}\n")
+    );
+    let err = stderr(&out);
+    assert!(err.contains("Touch your YubiKey...\n"), "{err}");
+    assert!(
+        err.contains("using the MFA code from ykman (--prompt)"),
+        "{err}"
+    );
+    assert_eq!(
+        stub.requests()[0].param("TokenCode").as_deref(),
+        Some("192837")
+    );
+
+    // mfa_prompt and mfa_oath_name in the profile; the device from the environment.
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nmfa_prompt = ykman\nmfa_oath_name = Amazon Web Services:alice@work\n"
+    ));
+    env.set("YKMAN_OATH_DEVICE_SERIAL", "12345678");
+    let out = env.run(&["--refresh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        args(&env),
+        "--device\n12345678\noath\naccounts\ncode\n--single\nAmazon Web Services:alice@work\n"
+    );
+    assert_eq!(stub.count(), 2);
+}
+
+#[test]
+fn prompt_precedence_flag_environment_profile() {
+    let stub = Stub::moto();
+    let mut env = ykman_env(&stub.url());
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nmfa_prompt = terminal\n"
+    ));
+    // The profile alone: the terminal, which a run without one does not have.
+    let out = env.run(&[]);
+    assert_fails(&out, &["no MFA code: there is no terminal to ask on"]);
+    // MFA_ENV_PROMPT before the profile.
+    env.set("MFA_ENV_PROMPT", "ykman");
+    let out = env.run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The flag before both.
+    let out = env.run(&["--refresh", "--prompt", "terminal"]);
+    assert_fails(&out, &["no MFA code: there is no terminal to ask on"]);
+    // A token command before any prompt.
+    let out = env.run(&["--refresh", "--token-command", "echo 101010"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stub.count(), 2);
+
+    env.set("MFA_ENV_PROMPT", "dialog");
+    let out = env.run(&["--refresh"]);
+    assert_fails(
+        &out,
+        &[
+            "MFA_ENV_PROMPT is 'dialog', which is not a way to ask for the code",
+            "auto, terminal, zenity, kdialog, osascript, ykman",
+        ],
+    );
+    let out = env.run(&["--refresh", "--prompt", "dialog"]);
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+
+    // No terminal and no desktop: the error names every way.
+    env.vars.remove("MFA_ENV_PROMPT");
+    env.write_config(&format!("[default]\nmfa_serial = {SERIAL}\n"));
+    let out = env.run(&["--refresh"]);
+    assert_fails(
+        &out,
+        &[
+            "and no desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set",
+            "--token-code",
+            "--prompt zenity, kdialog or osascript",
+        ],
+    );
+    let out = env.run(&["--refresh", "--prompt", "zenity"]);
+    assert_fails(
+        &out,
+        &["zenity needs a desktop, and neither DISPLAY nor WAYLAND_DISPLAY is set"],
+    );
+    assert_eq!(stub.count(), 2);
+}
