@@ -1,0 +1,182 @@
+//! Desktop dialogs: zenity under Xvfb, driven by xdotool, asking for the code
+//! of a credential_process the AWS CLI runs with no terminal.
+
+use crate::common::*;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+/// An X server of its own on a free display, ended with the test.
+fn xvfb() -> Option<(Reaper, String)> {
+    let xvfb = tool("Xvfb")?;
+    tool("zenity")?;
+    tool("xdotool")?;
+    // Two servers starting together can race for a display: try again.
+    for _ in 0..5 {
+        let mut child = Command::new(&xvfb)
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "1024x768x24",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let mut line = String::new();
+        let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
+        let server = Reaper(child);
+        if !line.trim().is_empty() {
+            return Some((server, format!(":{}", line.trim())));
+        }
+    }
+    panic!("Xvfb did not start");
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool");
+    assert!(out.status.success(), "xdotool {args:?}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+/// Waits for an mfa-env dialog of a zenity other than the one with pid `old`;
+/// returns its window, its pid and the arguments its zenity was started with.
+fn dialog(display: &str, old: &str) -> (String, String, Vec<String>) {
+    loop {
+        let found = xdotool(
+            display,
+            &["search", "--sync", "--onlyvisible", "--name", "^mfa-env$"],
+        );
+        for window in found.lines() {
+            let pid = xdotool(display, &["getwindowpid", window]);
+            if pid == old {
+                continue;
+            }
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv = cmdline
+                .split(|b| *b == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            xdotool(display, &["windowfocus", "--sync", window]);
+            return (window.to_string(), pid, argv);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// A HOME whose profile `via-mfa-env` runs mfa-env as credential_process
+/// (through a wrapper that records its exit status), on `display`.
+fn dialog_env(url: &str, display: &str) -> TestEnv {
+    let mut env = TestEnv::new();
+    env.endpoint(url).set("DISPLAY", display);
+    let wrap = env.home().join("wrap.sh");
+    std::fs::write(
+        &wrap,
+        "#!/bin/sh\n\"$@\"\nrc=$?\necho \"$rc\" > \"$HOME/rc\"\nexit \"$rc\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrap, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.write_config(&format!(
+        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
+         [profile via-mfa-env]\nregion = eu-west-1\n\
+         credential_process = {} {} credential-process --profile default\n",
+        wrap.display(),
+        bin().display()
+    ));
+    env
+}
+
+/// `aws sts get-caller-identity` with no terminal (a new session), started.
+fn aws_without_terminal(env: &TestEnv, aws: &std::path::Path) -> std::process::Child {
+    env.command("setsid")
+        .arg("-w")
+        .arg(aws)
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "via-mfa-env",
+            "--output",
+            "text",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("aws")
+}
+
+#[test]
+fn zenity_asks_for_the_code_of_a_credential_process_without_a_terminal() {
+    let Some(aws) = tool("aws") else { return };
+    let Some((_x, display)) = xvfb() else { return };
+    let stub = Stub::moto();
+    let env = dialog_env(&stub.url(), &display);
+    let aws = aws_without_terminal(&env, &aws);
+
+    // A typo is asked again, in a new dialog that says why.
+    let (first, pid, argv) = dialog(&display, "");
+    let text = format!("MFA code for profile default ({SERIAL}):");
+    assert_eq!(
+        argv,
+        [
+            "zenity", "--entry", "--title", "mfa-env", "--text", &text, "--width", "420"
+        ]
+    );
+    xdotool(&display, &["type", "--window", &first, "12345"]);
+    xdotool(&display, &["key", "--window", &first, "Return"]);
+    let (second, _, argv) = dialog(&display, &pid);
+    assert_eq!(
+        argv[5],
+        format!(
+            "the MFA code must be 6 digits, and this one has 5 digits. Type the 6 digits your authenticator shows now. Try 2 of 3.\n\n{text}"
+        )
+    );
+    xdotool(&display, &["type", "--window", &second, CODE]);
+    xdotool(&display, &["key", "--window", &second, "Return"]);
+
+    let out = aws.wait_with_output().expect("aws");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("123456789012"), "{}", stdout(&out));
+    assert_eq!(stub.actions(), ["GetSessionToken", "GetCallerIdentity"]);
+    assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
+    let rc = std::fs::read_to_string(env.home().join("rc")).unwrap();
+    assert_eq!(rc, "0\n");
+    assert_eq!(env.cache_files(".json").len(), 1);
+}
+
+#[test]
+fn zenity_cancel_ends_with_130_and_nothing_cached() {
+    let Some(aws) = tool("aws") else { return };
+    let Some((_x, display)) = xvfb() else { return };
+    let stub = Stub::moto();
+    let env = dialog_env(&stub.url(), &display);
+    let aws = aws_without_terminal(&env, &aws);
+    let (window, _, _) = dialog(&display, "");
+    // Tab from the entry to Cancel, and press it.
+    xdotool(&display, &["key", "--window", &window, "Tab", "space"]);
+    let out = aws.wait_with_output().expect("aws");
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "no MFA code: the zenity dialog was cancelled, so nothing was written or cached"
+        ),
+        "{err}"
+    );
+    let rc = std::fs::read_to_string(env.home().join("rc")).unwrap();
+    assert_eq!(rc, "130\n");
+    assert!(env.cache_files(".json").is_empty(), "nothing cached");
+    assert_eq!(stub.count(), 0);
+}
