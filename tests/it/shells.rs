@@ -602,3 +602,107 @@ fn aws_cli_credential_process_asks_on_the_terminal() {
         Some(token.as_str())
     );
 }
+
+#[test]
+fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
+    let stub = Stub::moto();
+    let Some(env) = direnv_env(&stub.url(), "use mfa_env default\n") else {
+        return;
+    };
+    let rc = env.home().join("bashrc");
+    std::fs::write(&rc, "eval \"$(direnv hook bash)\"\nPS1='ready> '\n").unwrap();
+    let mut cmd = env.command("bash");
+    // The terminal as stdin (the helper's command closes it).
+    cmd.arg("--rcfile")
+        .arg(&rc)
+        .arg("-i")
+        .stdin(std::process::Stdio::inherit());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    pty.exp_string("ready> ").expect("first prompt");
+    pty.send_line("cd ~/project").expect("cd");
+    pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
+        .expect("asks");
+    // Ctrl-D: no code, the load fails.
+    pty.send_control('d').expect("ctrl-d");
+    pty.exp_string("mfa-env: no AWS session loaded")
+        .expect("failed");
+    pty.exp_string("ready> ").expect("prompt");
+    pty.send_line("echo \"AK=${AWS_ACCESS_KEY_ID:-none}.\"")
+        .expect("echo");
+    pty.exp_string("AK=none.").expect("nothing loaded");
+    pty.exp_string("ready> ").expect("prompt");
+
+    // Another process gets the session; the next prompt loads it.
+    let out = env.run(&["-t", CODE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    pty.send_line("").expect("enter");
+    pty.exp_string("direnv: loading").expect("reload");
+    pty.exp_string("ready> ").expect("prompt");
+    pty.send_line("echo \"AK=${AWS_ACCESS_KEY_ID:-none}.\"")
+        .expect("echo");
+    pty.exp_string("AK=").expect("echo");
+    let loaded = pty.exp_string(".").expect("key");
+    assert_eq!(loaded, session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"]);
+    assert_eq!(stub.count(), 1, "the reload used the cached session");
+    pty.send_line("exit").expect("exit");
+}
+
+#[test]
+fn direnv_under_strict_env_and_set_u() {
+    let stub = Stub::moto();
+    let envrc = "strict_env\nset -u\nuse mfa_env default\nexport OTHER=1\n";
+    let Some(env) = direnv_env(&stub.url(), envrc) else {
+        return;
+    };
+    let script = "cd \"$HOME/project\" || exit 9
+eval \"$(direnv export bash 2> \"$HOME/first.err\")\"
+printf '%s %s\\n' \"${AWS_ACCESS_KEY_ID:-none}\" \"${OTHER:-none}\" > \"$HOME/first\"
+mfa-env -t 914725 > /dev/null || exit 8
+eval \"$(direnv export bash 2> \"$HOME/second.err\")\"
+printf '%s %s\\n' \"${AWS_ACCESS_KEY_ID:-none}\" \"${OTHER:-none}\" > \"$HOME/second\"
+";
+    let out = env
+        .command("setsid")
+        .args(["-w", "bash", "-c", script])
+        .output()
+        .expect("bash");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |f: &str| std::fs::read_to_string(env.home().join(f)).unwrap_or_default();
+    // No terminal: the session fails to load, the rest of the .envrc loads.
+    assert_eq!(read("first"), "none 1\n");
+    let err = read("first.err");
+    assert!(err.contains("mfa-env: no AWS session loaded"), "{err}");
+    assert!(!err.contains("pop_var_context"), "{err}");
+    assert!(!err.contains("error exit status"), "{err}");
+    // A session got elsewhere loads at the next export.
+    let key = session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"].clone();
+    assert_eq!(read("second"), format!("{key} 1\n"));
+    let err = read("second.err");
+    assert!(!err.contains("error"), "{err}");
+    assert_eq!(stub.count(), 1);
+}
+
+#[test]
+fn direnv_prompt_gets_its_own_line_after_the_slow_warning() {
+    let stub = Stub::moto();
+    let Some(mut env) = direnv_env(&stub.url(), "use mfa_env default\n") else {
+        return;
+    };
+    env.set("DIRENV_WARN_TIMEOUT", "1s");
+    let script =
+        "cd \"$HOME/project\" && eval \"$(direnv export bash)\"; echo \"AK=$AWS_ACCESS_KEY_ID.\"";
+    let mut cmd = env.command("bash");
+    cmd.args(["-c", script]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    let prompt = format!("MFA code for profile default ({SERIAL}): ");
+    pty.exp_string(&prompt).expect("prompt");
+    pty.exp_string("is taking a while to execute. Use CTRL-C to give up.")
+        .expect("direnv's warning");
+    // The prompt again, at the start of the line after the warning.
+    let between = pty.exp_string(&prompt).expect("prompt again");
+    assert_eq!(between, "\u{1b}[0m\r\n\r");
+    pty.send_line(CODE).expect("type");
+    pty.exp_string("AK=").expect("loaded");
+    let loaded = pty.exp_string(".").expect("key");
+    assert_eq!(loaded, session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"]);
+}
