@@ -200,7 +200,11 @@ impl Source {
                     .ok()
                     .filter(|v| !v.trim().is_empty());
                 let argv = token::ykman_argv(name, device.as_deref());
-                token::code_from(&argv, &format!("--prompt ykman, {origin}"), ask.timeout)
+                let origin = match origin.as_str() {
+                    "--prompt" => "--prompt ykman",
+                    other => other,
+                };
+                token::code_from(&argv, origin, ask.timeout)
             }
             Source::Prompt(Prompter::Terminal, _) => {
                 let tty = prompt::open().map_err(|err| Error::NoCode {

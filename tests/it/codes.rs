@@ -381,6 +381,17 @@ fn ykman_asks_the_yubikey() {
         "--device\n12345678\noath\naccounts\ncode\n--single\nAmazon Web Services:alice@work\n"
     );
     assert_eq!(stub.count(), 2);
+
+    // No ykman on PATH.
+    env.set("PATH", &std::env::var("PATH").unwrap());
+    let out = env.run(&["--refresh"]);
+    assert_fails(
+        &out,
+        &[
+            "the MFA token command ykman (from mfa_prompt of profile 'default') was not found on PATH",
+        ],
+    );
+    assert_eq!(stub.count(), 2);
 }
 
 #[test]
