@@ -118,6 +118,22 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Set to the session (with AWS_REGION, AWS_DEFAULT_REGION and MFA_ENV_PROFILE) in the shell or command. AWS_SECURITY_TOKEN, AWS_SESSION_EXPIRATION, AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SDK_LOAD_CONFIG are unset. The long-term keys are always read from the profile, never from AWS_ACCESS_KEY_ID.",
     ),
     (
+        "MFA_ENV_PROMPT",
+        "How to ask for the code when neither a flag nor the profile's mfa_process gives it (as --prompt); before the profile's mfa_prompt.",
+    ),
+    (
+        "YKMAN_OATH_DEVICE_SERIAL",
+        "The YubiKey --prompt ykman asks (ykman --device).",
+    ),
+    (
+        "DISPLAY, WAYLAND_DISPLAY",
+        "A desktop for the zenity and kdialog dialogs.",
+    ),
+    (
+        "DIRENV_WARN_TIMEOUT",
+        "Inside direnv, when direnv says the .envrc is taking a while: the prompt is then written again on a line of its own.",
+    ),
+    (
         "MFA_ENV_SHELL",
         "Set to the profile in the shell that mfa-env shell starts.",
     ),
@@ -149,7 +165,7 @@ const EXIT_STATUS: &[(&str, &str)] = &[
         "A malformed command line, a console --destination or --service that is not a page of the console, or --server without a command to serve.",
     ),
     ("127", "The command after -- does not exist."),
-    ("130", "Ctrl-C at the MFA prompt."),
+    ("130", "Ctrl-C at the MFA prompt, or Cancel in its dialog."),
     (
         "other",
         "With -- CMD, the command's own exit status (or 128 + the signal that ended it): mfa-env replaces itself with it, or with --server waits for it and ends the same way.",
@@ -187,7 +203,7 @@ pub fn page(cmd: &Command) -> String {
     out.push_str(".PP\n");
     text(
         &mut out,
-        "The code comes from --token-code (or - for one line of standard input), else from --token-command or the profile's mfa_process, else from a prompt on the terminal itself, never on standard output.",
+        "The code comes from --token-code (or - for one line of standard input), else from --token-command, else as --prompt says, else from the profile's mfa_process, else as MFA_ENV_PROMPT or the profile's mfa_prompt says, else (auto) from a prompt on the terminal itself (never on standard output) or, without a terminal, a desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set, osascript on macOS). A token command and ykman get the terminal as their standard input and error when there is one. A typo and a code STS refuses are asked for again: 3 answers in all.",
     );
     out.push_str(".SH OPTIONS\n");
     for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
