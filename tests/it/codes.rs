@@ -277,7 +277,7 @@ fn typos_and_refused_codes_share_three_tries() {
         stub.requests()[0].param("TokenCode").as_deref(),
         Some("111111")
     );
-    assert_eq!(file(&env, "out"), "");
+    assert_eq!(file(&env, "out"), "false\n", "only what fails an eval");
     assert!(env.cache_files(".json").is_empty());
 }
 

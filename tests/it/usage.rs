@@ -30,6 +30,7 @@ const SESSION: &[&str] = &[
     "--serial",
     "--token-code",
     "--token-command",
+    "--prompt",
     "--token-timeout",
     "--duration",
     "--region",
