@@ -38,15 +38,19 @@ fn xvfb() -> Option<(Reaper, String)> {
 }
 
 fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("timeout")
+    let out = try_xdotool(display, args);
+    assert!(out.status.success(), "xdotool {args:?}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+fn try_xdotool(display: &str, args: &[&str]) -> std::process::Output {
+    Command::new("timeout")
         .arg("60")
         .arg("xdotool")
         .args(args)
         .env("DISPLAY", display)
         .output()
-        .expect("xdotool");
-    assert!(out.status.success(), "xdotool {args:?}: {}", stderr(&out));
-    stdout(&out).trim().to_string()
+        .expect("xdotool")
 }
 
 /// Waits for an mfa-env dialog of a zenity other than the one with pid `old`;
@@ -58,8 +62,10 @@ fn dialog(display: &str, old: &str) -> (String, String, Vec<String>) {
             &["search", "--sync", "--onlyvisible", "--name", "^mfa-env$"],
         );
         for window in found.lines() {
-            let pid = xdotool(display, &["getwindowpid", window]);
-            if pid == old {
+            // A window found may be gone by now (the dialog just answered).
+            let pid = try_xdotool(display, &["getwindowpid", window]);
+            let pid = stdout(&pid).trim().to_string();
+            if pid.is_empty() || pid == old {
                 continue;
             }
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
