@@ -50,13 +50,14 @@ pub fn complete() -> Option<ExitCode> {
 /// --version included).
 pub fn parse() -> Result<Cli, ExitCode> {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let command = Cli::command();
-    let refused = match command.clone().try_get_matches_from(&args) {
-        Ok(matches) => match misplaced(&command, &matches) {
+    // The command is built once on the way to a run (it costs memory and
+    // time on every cache hit); again only to word a refusal.
+    let refused = match Cli::command().try_get_matches_from(&args) {
+        Ok(matches) => match misplaced(&matches) {
             Some(err) => err,
             None => match Cli::from_arg_matches(&matches) {
                 Ok(cli) => match stray(&cli, &matches, &args) {
-                    Some(hint) => command.clone().error(ErrorKind::InvalidSubcommand, hint),
+                    Some(hint) => Cli::command().error(ErrorKind::InvalidSubcommand, hint),
                     None => return Ok(cli),
                 },
                 Err(err) => err,
@@ -115,13 +116,15 @@ fn evaled(args: &[OsString]) -> Option<output::Format> {
 
 /// An option of the default run given before a command (`mfa-env -d 1h
 /// status`): clap takes it for the default run's, so it is refused here.
-fn misplaced(command: &clap::Command, matches: &ArgMatches) -> Option<Error> {
+fn misplaced(matches: &ArgMatches) -> Option<Error> {
     let (name, _) = matches.subcommand()?;
-    let sub = command.find_subcommand(name)?;
-    let arg = command.get_arguments().find(|arg| {
-        !arg.is_global_set()
-            && matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+    let given = matches.ids().find(|id| {
+        !["quiet", "verbose"].contains(&id.as_str())
+            && matches.value_source(id.as_str()) == Some(ValueSource::CommandLine)
     })?;
+    let command = Cli::command();
+    let sub = command.find_subcommand(name)?;
+    let arg = command.get_arguments().find(|arg| arg.get_id() == given)?;
     let flag = match (arg.get_long(), arg.get_short()) {
         (Some(long), _) => format!("--{long}"),
         (None, Some(short)) => format!("-{short}"),
