@@ -200,12 +200,31 @@ impl Context {
         ));
         let profile = config::load(&files, &name).map_err(|err| origin.label(err))?;
         let serial = mfa::serial(wanted.serial, &profile, &files)?;
-        let partition = arn::partition(&serial);
         let region = config::region(wanted.region, &profile)?
-            .or_else(|| sts::partition_region(partition).map(str::to_string));
-        let endpoint = Endpoint::resolve(&profile, region.as_deref(), partition);
+            .or_else(|| sts::partition_region(arn::partition(&serial)).map(str::to_string));
         let plan = Plan::choose(&profile, wanted.duration)?;
-        Ok(Context {
+        Ok(Context::assemble(
+            (name, origin),
+            files,
+            profile,
+            serial,
+            region,
+            plan,
+        ))
+    }
+
+    /// The context of parts resolved one by one (doctor reports each step);
+    /// the endpoint follows from them.
+    pub fn assemble(
+        (name, origin): (String, Origin),
+        files: Files,
+        profile: Profile,
+        serial: String,
+        region: Option<String>,
+        plan: Plan,
+    ) -> Context {
+        let endpoint = Endpoint::resolve(&profile, region.as_deref(), arn::partition(&serial));
+        Context {
             name,
             origin,
             files,
@@ -214,6 +233,6 @@ impl Context {
             region,
             endpoint,
             plan,
-        })
+        }
     }
 }

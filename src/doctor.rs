@@ -4,21 +4,14 @@
 
 mod environment;
 mod online;
+mod session;
+mod setup;
 
-use crate::cache::{Cache, Found, Key};
-use crate::config::{self, Files, Profile};
-use crate::context::{Plan, Wanted};
-use crate::duration::left;
+use crate::config::Files;
+use crate::context::{self, Context, Plan, Wanted};
 use crate::error::{Error, clean};
-use crate::log::Log;
-use crate::mfa;
-use crate::session::now;
-use crate::session::{mask, parse_rfc3339};
 use crate::sts;
-use crate::{arn, context};
 use serde::Serialize;
-use std::env;
-use std::os::unix::fs::PermissionsExt;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,22 +81,22 @@ impl Report {
 pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, Error> {
     let mut report = Report::default();
     let files = Files::locate();
-    let (name, _) = context::profile_name(wanted.profile);
-    let profile = if files_check(&mut report, &files) {
-        profile_checks(&mut report, &files, &name)
+    let (name, origin) = context::profile_name(wanted.profile);
+    let profile = if setup::files_check(&mut report, &files) {
+        setup::profile_checks(&mut report, &files, &name)
     } else {
         report.skip("profile", "skipped: no config files");
         None
     };
     let serial = profile
         .as_ref()
-        .and_then(|p| serial_check(&mut report, wanted, p, &files));
+        .and_then(|p| setup::serial_check(&mut report, wanted, p, &files));
     let region = profile
         .as_ref()
-        .and_then(|p| region_check(&mut report, wanted, p, serial.as_deref()));
+        .and_then(|p| setup::region_check(&mut report, wanted, p, serial.as_deref()));
     environment::checks(&mut report);
-    cache_check(&mut report, profile.as_ref(), serial.as_deref());
-    console_check(&mut report, profile.as_ref(), serial.as_deref());
+    session::cache_check(&mut report, profile.as_ref(), serial.as_deref());
+    session::console_check(&mut report, profile.as_ref(), serial.as_deref());
     match (&profile, offline) {
         (_, true) => {
             for check in ["sts", "identity", "clock"] {
@@ -115,14 +108,17 @@ pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, E
                 report.skip(check, "skipped: the profile has no usable long-term keys");
             }
         }
-        (Some(profile), false) => online::checks(
-            &mut report,
-            &name,
-            &files,
-            profile,
-            serial.as_deref(),
-            region.as_deref(),
-        ),
+        (Some(profile), false) => {
+            let ctx = Context::assemble(
+                (name.clone(), origin),
+                files,
+                profile.clone(),
+                serial.unwrap_or_default(),
+                region,
+                Plan::User(sts::DEFAULT_DURATION),
+            );
+            online::checks(&mut report, &ctx);
+        }
     }
 
     let failed = report.0.iter().any(|c| c.status == Status::Fail);
@@ -178,267 +174,5 @@ fn split_fix(message: &str) -> (&str, Option<&str>) {
     match ends.last() {
         Some((i, _)) => (&message[..i], Some(&message[i + 2..])),
         None => (message, None),
-    }
-}
-
-/// Whether either file exists; when neither does, one failure says so.
-fn files_check(report: &mut Report, files: &Files) -> bool {
-    let origin = |var: &str| {
-        if env::var_os(var).is_some_and(|v| !v.is_empty()) {
-            format!(" (from {var})")
-        } else {
-            String::new()
-        }
-    };
-    let mut found = 0;
-    let mut parts = Vec::new();
-    for (label, path, var) in [
-        ("config", &files.config, "AWS_CONFIG_FILE"),
-        (
-            "credentials",
-            &files.credentials,
-            "AWS_SHARED_CREDENTIALS_FILE",
-        ),
-    ] {
-        let state = match std::fs::File::open(path) {
-            Ok(_) => {
-                found += 1;
-                "found"
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "missing",
-            Err(_) => "not readable",
-        };
-        parts.push(format!("{label} {}{} {state}", path.display(), origin(var)));
-    }
-    let detail = parts.join("; ");
-    if found == 0 {
-        report.fail(
-            "config files",
-            detail,
-            "create them with `aws configure --profile NAME`, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at them",
-        );
-        return false;
-    }
-    match std::fs::metadata(&files.credentials).map(|m| m.permissions().mode() & 0o777) {
-        Ok(mode) if mode & 0o044 != 0 => report.warn(
-            "config files",
-            format!(
-                "{detail}; the credentials file is readable by group or others (mode {mode:03o})"
-            ),
-            format!("chmod 600 {}", files.credentials.display()),
-        ),
-        _ => report.ok("config files", detail),
-    }
-    true
-}
-
-fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Profile> {
-    match config::load(files, name) {
-        Ok(profile) => {
-            let mut chain: Vec<String> = vec![profile.name.clone()];
-            for role in profile.roles.iter().rev() {
-                if role.profile != profile.name && !chain.contains(&role.profile) {
-                    chain.push(role.profile.clone());
-                }
-            }
-            if !chain.contains(&profile.keys.profile) {
-                chain.push(profile.keys.profile.clone());
-            }
-            let roles = match profile.roles.last() {
-                Some(role) => format!(" (role {})", role.arn),
-                None => " (an IAM user's own keys)".to_string(),
-            };
-            report.ok("profile", format!("{}{roles}", chain.join(" → ")));
-            let keys = &profile.keys;
-            let id = mask(&keys.access_key_id);
-            if keys.access_key_id.starts_with("AKIA") {
-                report.ok(
-                    "keys",
-                    format!(
-                        "{id}, long-term, profile '{}' in {}",
-                        keys.profile,
-                        keys.file().display()
-                    ),
-                );
-            } else {
-                report.warn(
-                    "keys",
-                    format!("{id} in {} does not look like an IAM user's access key id", keys.file().display()),
-                    "use the permanent AKIA… key from IAM console → your user → Security credentials",
-                );
-            }
-            Some(profile)
-        }
-        Err(err) => {
-            let check = match err {
-                Error::MissingKeys { .. }
-                | Error::TemporaryKeys { .. }
-                | Error::SelfReference { .. } => {
-                    report.ok("profile", format!("'{name}' found"));
-                    "keys"
-                }
-                Error::NoConfigFiles { .. }
-                | Error::ConfigUnreadable { .. }
-                | Error::ConfigTooLarge { .. } => "config files",
-                _ => "profile",
-            };
-            report.fail_with(check, &err);
-            None
-        }
-    }
-}
-
-fn serial_check(
-    report: &mut Report,
-    wanted: &Wanted<'_>,
-    profile: &Profile,
-    files: &Files,
-) -> Option<String> {
-    match mfa::serial(wanted.serial, profile, files) {
-        Ok(serial) => {
-            let kind = if serial.starts_with("arn:") {
-                format!("an MFA device ARN in partition {}", arn::partition(&serial))
-            } else {
-                "a hardware token's serial number".to_string()
-            };
-            report.ok("mfa serial", format!("{serial} ({kind})"));
-            Some(serial)
-        }
-        Err(err) => {
-            report.fail_with("mfa serial", &err);
-            None
-        }
-    }
-}
-
-fn region_check(
-    report: &mut Report,
-    wanted: &Wanted<'_>,
-    profile: &Profile,
-    serial: Option<&str>,
-) -> Option<String> {
-    let partition = serial.map(arn::partition).unwrap_or("aws");
-    match config::region(wanted.region, profile) {
-        Ok(Some(region)) => {
-            let from = if wanted.region.is_some() {
-                "--region"
-            } else if profile.region.is_some() {
-                "the profile"
-            } else {
-                "AWS_REGION / AWS_DEFAULT_REGION"
-            };
-            report.ok("region", format!("{region} (from {from})"));
-            Some(region)
-        }
-        Ok(None) => match sts::partition_region(partition) {
-            Some(region) => {
-                report.ok(
-                    "region",
-                    format!("{region} (the usual region of partition {partition})"),
-                );
-                Some(region.to_string())
-            }
-            None => {
-                report.warn(
-                    "region",
-                    "none configured: STS is asked in us-east-1 and no AWS_REGION is exported",
-                    format!(
-                        "add `region = eu-west-1` (say) to [profile {}]",
-                        profile.name
-                    ),
-                );
-                None
-            }
-        },
-        Err(err) => {
-            report.fail_with("region", &err);
-            None
-        }
-    }
-}
-
-/// Whether `mfa-env console` can sign in with the profile: a role's session
-/// can; an IAM user's own MFA session cannot, and the line says what works.
-fn console_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
-    match profile
-        .zip(serial)
-        .map(|(p, s)| crate::console::possible(p, s))
-    {
-        Some(Ok(detail)) => report.ok("console", detail),
-        Some(Err(why)) => report.skip("console", &why),
-        None => report.skip("console", "skipped: no usable profile"),
-    }
-}
-
-fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
-    let quiet = Log {
-        quiet: true,
-        verbose: false,
-    };
-    let cache = match Cache::inspect(quiet) {
-        Found::NoHome => {
-            report.warn(
-                "cache",
-                "no HOME or XDG_CACHE_HOME: sessions cannot be cached",
-                "set HOME",
-            );
-            return;
-        }
-        Found::Missing(dir) => {
-            report.ok(
-                "cache",
-                format!("{} not made yet (no session cached so far)", dir.display()),
-            );
-            return;
-        }
-        Found::Untrusted(dir, why) => {
-            report.warn(
-                "cache",
-                format!(
-                    "{}: {}; mfa-env runs without it",
-                    dir.display(),
-                    why.split(" (fix: ").next().unwrap_or(&why)
-                ),
-                format!("chmod 700 {} (or remove it)", dir.display()),
-            );
-            return;
-        }
-        Found::Ready(cache) => cache,
-    };
-    let dir = cache.dir();
-    let (Some(profile), Some(serial)) = (profile, serial) else {
-        report.ok("cache", format!("{} (mode 700)", dir.display()));
-        return;
-    };
-    let mut parts = Vec::new();
-    let mut problems = Vec::new();
-    let own = Key::profile_session(profile, serial, Plan::usual(profile));
-    let mfa_key = Key::mfa_session(&profile.keys.access_key_id, serial);
-    let mut keys = vec![("session", own.clone())];
-    if own != mfa_key {
-        keys.push(("MFA session", mfa_key));
-    }
-    for (label, key) in keys {
-        match cache.entry(&key) {
-            Ok(Some(entry)) => {
-                let secs = parse_rfc3339(&entry.expiration).unwrap_or(0) - now();
-                parts.push(format!("{label} {}", left(secs)));
-            }
-            Ok(None) => parts.push(format!("no {label} cached")),
-            Err(why) => problems.push(format!(
-                "{label} entry {}: {why}",
-                cache.path(&key).display()
-            )),
-        }
-    }
-    let detail = format!("{} (mode 700): {}", dir.display(), parts.join(", "));
-    if problems.is_empty() {
-        report.ok("cache", detail);
-    } else {
-        report.warn(
-            "cache",
-            format!("{detail}; {}", problems.join("; ")),
-            format!("mfa-env clear -p {}", profile.name),
-        );
     }
 }

@@ -1,38 +1,19 @@
 //! The checks that ask STS: reachability, whose keys these are, the clock.
 
 use super::Report;
-use crate::arn::{self, IamArn};
-use crate::config::{Files, Profile};
-use crate::context::{Context, Origin, Plan};
+use crate::arn::IamArn;
+use crate::context::Context;
 use crate::error::Error;
 use crate::session::now;
-use crate::sts::{self, Endpoint, Net};
+use crate::sts::{self, Net};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
-pub(super) fn checks(
-    report: &mut Report,
-    name: &str,
-    files: &Files,
-    profile: &Profile,
-    serial: Option<&str>,
-    region: Option<&str>,
-) {
-    let partition = serial.map(arn::partition).unwrap_or("aws");
-    let endpoint = Endpoint::resolve(profile, region, partition);
-    // What doctor resolved so far, step by step; the serial may be missing.
-    let ctx = Context {
-        name: name.to_string(),
-        origin: Origin::Flag,
-        files: files.clone(),
-        profile: profile.clone(),
-        serial: serial.unwrap_or("").to_string(),
-        region: region.map(str::to_string),
-        endpoint,
-        plan: Plan::User(sts::DEFAULT_DURATION),
-    };
+/// `ctx` is what doctor resolved step by step; its serial may be empty.
+pub(super) fn checks(report: &mut Report, ctx: &Context) {
+    let serial = Some(ctx.serial.as_str()).filter(|s| !s.is_empty());
     let endpoint = &ctx.endpoint;
-    let identity = match sts::caller_identity(&Net::default(), &ctx) {
+    let identity = match sts::caller_identity(&Net::default(), ctx) {
         Ok(identity) => identity,
         Err(err) => {
             let check = if matches!(err, Error::Sts { .. }) {

@@ -1,0 +1,95 @@
+//! What the profile's sessions look like: the cache and console sign-in.
+
+use super::Report;
+use crate::cache::{Cache, Found, Key};
+use crate::config::Profile;
+use crate::context::Plan;
+use crate::duration::left;
+use crate::log::Log;
+use crate::session::{now, parse_rfc3339};
+
+/// Whether `mfa-env console` can sign in with the profile: a role's session
+/// can; an IAM user's own MFA session cannot, and the line says what works.
+pub(super) fn console_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
+    match profile
+        .zip(serial)
+        .map(|(p, s)| crate::console::possible(p, s))
+    {
+        Some(Ok(detail)) => report.ok("console", detail),
+        Some(Err(why)) => report.skip("console", &why),
+        None => report.skip("console", "skipped: no usable profile"),
+    }
+}
+
+pub(super) fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
+    let quiet = Log {
+        quiet: true,
+        verbose: false,
+    };
+    let cache = match Cache::inspect(quiet) {
+        Found::NoHome => {
+            report.warn(
+                "cache",
+                "no HOME or XDG_CACHE_HOME: sessions cannot be cached",
+                "set HOME",
+            );
+            return;
+        }
+        Found::Missing(dir) => {
+            report.ok(
+                "cache",
+                format!("{} not made yet (no session cached so far)", dir.display()),
+            );
+            return;
+        }
+        Found::Untrusted(dir, why) => {
+            report.warn(
+                "cache",
+                format!(
+                    "{}: {}; mfa-env runs without it",
+                    dir.display(),
+                    why.split(" (fix: ").next().unwrap_or(&why)
+                ),
+                format!("chmod 700 {} (or remove it)", dir.display()),
+            );
+            return;
+        }
+        Found::Ready(cache) => cache,
+    };
+    let dir = cache.dir();
+    let (Some(profile), Some(serial)) = (profile, serial) else {
+        report.ok("cache", format!("{} (mode 700)", dir.display()));
+        return;
+    };
+    let mut parts = Vec::new();
+    let mut problems = Vec::new();
+    let own = Key::profile_session(profile, serial, Plan::usual(profile));
+    let mfa_key = Key::mfa_session(&profile.keys.access_key_id, serial);
+    let mut keys = vec![("session", own.clone())];
+    if own != mfa_key {
+        keys.push(("MFA session", mfa_key));
+    }
+    for (label, key) in keys {
+        match cache.entry(&key) {
+            Ok(Some(entry)) => {
+                let secs = parse_rfc3339(&entry.expiration).unwrap_or(0) - now();
+                parts.push(format!("{label} {}", left(secs)));
+            }
+            Ok(None) => parts.push(format!("no {label} cached")),
+            Err(why) => problems.push(format!(
+                "{label} entry {}: {why}",
+                cache.path(&key).display()
+            )),
+        }
+    }
+    let detail = format!("{} (mode 700): {}", dir.display(), parts.join(", "));
+    if problems.is_empty() {
+        report.ok("cache", detail);
+    } else {
+        report.warn(
+            "cache",
+            format!("{detail}; {}", problems.join("; ")),
+            format!("mfa-env clear -p {}", profile.name),
+        );
+    }
+}
