@@ -3,14 +3,14 @@
 //! (exports, exec, a shell, credential_process JSON, or a console sign-in).
 
 use crate::acquire::{Acquirer, Options};
-use crate::cli::{Command, ConsoleArgs, SessionOpts};
+use crate::cli::{Command, SessionOpts};
 use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Exports, Format};
 use crate::server::{self, Endpoint, Keeper};
-use crate::session::{Secret, Session};
+use crate::session::Session;
 use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -60,7 +60,13 @@ pub fn main() -> ExitCode {
         Some(Command::CredentialProcess(opts)) => {
             run(&opts, Deliver::CredentialProcess, false, log)
         }
-        Some(Command::Console(args)) => console(&args, log),
+        Some(Command::Console(args)) => setup(&args.session, log).and_then(|resolved| {
+            let page = console::Page {
+                service: args.service.as_deref(),
+                destination: args.destination.as_deref(),
+            };
+            console::run(resolved, &page, args.session.refresh, args.print, log)
+        }),
         Some(Command::Init { shell }) => output::print(init::script(shell)),
         Some(Command::List { json }) => list::rows().and_then(|rows| {
             output::print(&if json {
@@ -280,41 +286,4 @@ fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
         asked: opts.duration,
     };
     Ok((ctx, options))
-}
-
-/// The AWS console signed in with the profile's role session: what to open
-/// is settled (and an IAM user's profile refused) before any request; then
-/// the session, one GET for a sign-in token, and a browser (or stdout).
-fn console(args: &ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
-    let opts = &args.session;
-    let (ctx, options) = setup(opts, log)?;
-    let page = console::Page {
-        service: args.service.as_deref(),
-        destination: args.destination.as_deref(),
-    };
-    let target = console::Target::resolve(&ctx, &page)?;
-    let acquirer = Acquirer::new(ctx, options, log);
-    let session = acquirer.session(opts.refresh)?;
-    log.say(&format!(
-        "getSigninToken at {}, for {}",
-        target.shown(),
-        target.destination
-    ));
-    let url = console::sign_in_url(acquirer.net(), acquirer.context(), &target, &session)?;
-    let line = Secret::new(format!("{}\n", url.expose()));
-    if args.print {
-        return output::print(line.expose());
-    }
-    match console::open(url.expose()) {
-        Ok(program) => {
-            log.say(&format!("started {program} on the sign-in URL"));
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(why) => {
-            log.note(&format!(
-                "{why}; the sign-in URL is on stdout: open it in a browser within 15 minutes"
-            ));
-            output::print(line.expose())
-        }
-    }
 }

@@ -11,11 +11,52 @@ mod target;
 pub use browser::open;
 pub use target::{FEDERATION_VAR, PARTITIONS, Page, Partition, Target, partition, possible};
 
+use crate::acquire::{Acquirer, Options};
 use crate::context::Context;
 use crate::error::Error;
+use crate::log::Log;
+use crate::output;
 use crate::session::{self, Made, Secret, Session};
 use crate::sts::{self, Fault, Net};
+use std::process::ExitCode;
 use url::Url;
+
+/// The AWS console signed in with the profile's role session: what to open
+/// is settled (and an IAM user's profile refused) before any request; then
+/// the session, one GET for a sign-in token, and a browser (or stdout).
+pub fn run(
+    (ctx, options): (Context, Options),
+    page: &Page<'_>,
+    refresh: bool,
+    print: bool,
+    log: Log,
+) -> Result<ExitCode, Error> {
+    let target = Target::resolve(&ctx, page)?;
+    let acquirer = Acquirer::new(ctx, options, log);
+    let session = acquirer.session(refresh)?;
+    log.say(&format!(
+        "getSigninToken at {}, for {}",
+        target.shown(),
+        target.destination
+    ));
+    let url = sign_in_url(acquirer.net(), acquirer.context(), &target, &session)?;
+    let line = Secret::new(format!("{}\n", url.expose()));
+    if print {
+        return output::print(line.expose());
+    }
+    match open(url.expose()) {
+        Ok(program) => {
+            log.say(&format!("started {program} on the sign-in URL"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            log.note(&format!(
+                "{why}; the sign-in URL is on stdout: open it in a browser within 15 minutes"
+            ));
+            output::print(line.expose())
+        }
+    }
+}
 
 /// The most of a federation answer mfa-env reads.
 const BODY_LIMIT: usize = 1024 * 1024;

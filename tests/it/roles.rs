@@ -423,6 +423,36 @@ fn longer_duration_on_a_cached_chained_role_assumes_directly() {
     let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!(json["AWS_ACCESS_KEY_ID"], chained_vars["AWS_ACCESS_KEY_ID"]);
     assert_eq!(stub.count(), 3);
+
+    // status picks the entry the same way: -d names the direct one.
+    let direct_path = ok(&env.run(&["status", "--path", "-p", "admin", "-d", "4h"]));
+    let chained_path = ok(&env.run(&["status", "--path", "-p", "admin"]));
+    assert_ne!(direct_path, chained_path);
+    for path in [&direct_path, &chained_path] {
+        assert!(std::path::Path::new(path.trim_end()).is_file(), "{path}");
+    }
+    let check = env.run(&[
+        "status",
+        "--check",
+        "-p",
+        "admin",
+        "-d",
+        "4h",
+        "--min-ttl",
+        "3h",
+    ]);
+    assert_eq!(check.status.code(), Some(0), "the direct session has 4h");
+    let check = env.run(&[
+        "status",
+        "--check",
+        "-p",
+        "admin",
+        "-d",
+        "4h",
+        "--min-ttl",
+        "5h",
+    ]);
+    assert_eq!(check.status.code(), Some(1), "and not 5h");
 }
 
 /// `source_profile` without `role_arn` (aws-vault shares keys this way): the
