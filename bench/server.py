@@ -10,7 +10,10 @@ waits, and measures:
 - one credential request served from memory, with CLIENTS concurrent clients
   each making REQUESTS requests on a new connection (the load comes from
   target/release/examples/endpoint_load, so that Python is not measured):
-  median and p99 from connect to the last byte;
+  median and p99 from connect to the last byte, twice: clients that ask
+  again as soon as they have an answer (the most the machine serves), and
+  clients that wait 10 ms between requests (many clients asking at once,
+  below saturation);
 - the mfa-env parent's memory while serving (VmRSS and the peak VmHWM of
   /proc/PID/status, read after the load), with the session from the cache
   and, in a second run, got from STS (`--no-cache`);
@@ -90,9 +93,11 @@ def main():
                        stdout=subprocess.DEVNULL)
         proc, endpoint, token = serve(args.binary, env, [])
         idle = memory(proc.pid)
-        load = subprocess.run([args.load, endpoint, token, str(args.clients), str(args.requests)],
-                              check=True, capture_output=True, text=True).stdout.split()
-        figures = dict(field.split("=") for field in load)
+        runs = {}
+        for name, pause in (("back to back", "0"), ("10 ms apart", "10000")):
+            load = subprocess.run([args.load, endpoint, token, str(args.clients), str(args.requests),
+                                   pause], check=True, capture_output=True, text=True).stdout.split()
+            runs[name] = dict(field.split("=") for field in load)
         loaded = memory(proc.pid)
         boto_endpoint = subprocess.run([sys.executable, "-c", BOTO3],
                                        env={**env, "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint,
@@ -111,12 +116,14 @@ def main():
 
     print(f"{os.cpu_count()} cores; {args.clients} clients x {args.requests} requests, "
           f"a new connection each\n")
-    print("| measure | figure |")
+    print("| 100 clients, requests | served (failed) | per second | median | p99 | max |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, f in runs.items():
+        ms = lambda key: f"{int(f[key]) / 1000:.3f} ms"  # noqa: E731
+        print(f"| {name} | {f['requests']} ({f['failed']}) | {f['per_s']} | {ms('median_us')} "
+              f"| {ms('p99_us')} | {ms('max_us')} |")
+    print("\n| measure | figure |")
     print("|---|---:|")
-    print(f"| requests served (failed) | {figures['requests']} ({figures['failed']}) |")
-    print(f"| median, connect to last byte | {int(figures['median_us']) / 1000:.3f} ms |")
-    print(f"| p99 | {int(figures['p99_us']) / 1000:.3f} ms |")
-    print(f"| max | {int(figures['max_us']) / 1000:.3f} ms |")
     print(f"| mfa-env RSS serving, session from the cache: idle / after the load (peak) "
           f"| {idle[0]:.1f} / {loaded[0]:.1f} ({loaded[1]:.1f}) MiB |")
     print(f"| mfa-env RSS serving, session from STS (--no-cache) | {cold_memory[0]:.1f} MiB |")

@@ -232,6 +232,7 @@ fn serve(
         endpoint.token().expose(),
         ctx.region.as_deref(),
         &ctx.name,
+        &ctx.files.credentials,
     );
     if child.is_shell {
         mark_shell(&mut exports, &ctx.name, log);

@@ -16,6 +16,13 @@ use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+/// The credentials file a child of `--server` is given (the SDKs would read
+/// the default profile's long-term keys in the real one before they ask the
+/// endpoint), and the variable that then names the real one for an mfa-env
+/// in the child.
+pub const HIDDEN: &str = "/dev/null";
+pub const HIDDEN_CREDENTIALS: &str = "MFA_ENV_SHARED_CREDENTIALS_FILE";
+
 /// Where the two files are, from AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE
 /// or the defaults under $HOME.
 #[derive(Debug, Clone)]
@@ -34,9 +41,18 @@ impl Files {
                 None => PathBuf::from("~").join(default),
             },
         };
+        // In the child of `--server` the SDKs get no credentials file; mfa-env
+        // still reads the real one.
+        let hidden = env::var_os("AWS_SHARED_CREDENTIALS_FILE").is_some_and(|p| p == HIDDEN)
+            && env::var_os(HIDDEN_CREDENTIALS).is_some_and(|p| !p.is_empty());
+        let credentials = if hidden {
+            HIDDEN_CREDENTIALS
+        } else {
+            "AWS_SHARED_CREDENTIALS_FILE"
+        };
         Files {
             config: pick("AWS_CONFIG_FILE", ".aws/config"),
-            credentials: pick("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"),
+            credentials: pick(credentials, ".aws/credentials"),
         }
     }
 

@@ -3,7 +3,7 @@
 
 mod child;
 
-pub use child::Signals;
+pub use child::{Signals, unblocked};
 
 use crate::error::Error;
 use crate::output::Exports;

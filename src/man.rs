@@ -139,7 +139,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN, MFA_ENV_SERVER",
-        "With --server: the endpoint on 127.0.0.1 and its token (new for every run), and 1, in the command instead of the keys; AWS_SHARED_CREDENTIALS_FILE is /dev/null there, and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE are unset with the key variables.",
+        "With --server: the endpoint on 127.0.0.1 and its token (new for every run), and 1, in the command instead of the keys; AWS_SHARED_CREDENTIALS_FILE is /dev/null there (MFA_ENV_SHARED_CREDENTIALS_FILE names the real one, which an mfa-env in the command reads), and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE are unset with the key variables.",
     ),
 ];
 

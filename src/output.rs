@@ -1,6 +1,7 @@
 //! What the shell or the child gets: the variables to set and to unset, and
 //! their rendering for each shell, dotenv, JSON and credential_process.
 
+use crate::config;
 use crate::error::Error;
 use crate::quote;
 use crate::session::Session;
@@ -105,12 +106,23 @@ impl Drop for Exports {
 
 /// What a child of `--server` gets: the endpoint and its token instead of
 /// keys. The shared credentials file is hidden (`/dev/null`), as the SDKs read
-/// its default profile's long-term keys before they ask the endpoint.
-pub fn server_exports(url: &str, token: &str, region: Option<&str>, profile: &str) -> Exports {
+/// its default profile's long-term keys before they ask the endpoint; an
+/// mfa-env in the child finds it in MFA_ENV_SHARED_CREDENTIALS_FILE.
+pub fn server_exports(
+    url: &str,
+    token: &str,
+    region: Option<&str>,
+    profile: &str,
+    credentials: &std::path::Path,
+) -> Exports {
     let mut set = vec![
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", url.to_string()),
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token.to_string()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE", config::HIDDEN.to_string()),
+        (
+            config::HIDDEN_CREDENTIALS,
+            credentials.to_string_lossy().into_owned(),
+        ),
     ];
     if let Some(region) = region {
         set.push(("AWS_REGION", region.to_string()));

@@ -79,6 +79,7 @@ impl Endpoint {
     /// Serves `keeper`'s session on a thread of its own until the process
     /// ends (mfa-env exits when its child does).
     pub fn serve(self, keeper: Keeper, log: Log) -> Result<(), Error> {
+        one_arena();
         let server = Arc::new(Server {
             keeper,
             token: self.token,
@@ -100,6 +101,17 @@ impl Endpoint {
             .map_err(|err| Error::Endpoint {
                 why: format!("could not start its thread ({err})"),
             })
+    }
+}
+
+/// glibc gives threads that allocate at the same time arenas of their own
+/// (up to 8 per core); the connection threads allocate a few KiB each, so one
+/// arena keeps the serving mfa-env small.
+fn one_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the allocator.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

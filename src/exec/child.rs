@@ -73,6 +73,22 @@ impl Signals {
     }
 }
 
+/// Makes `command` start with no signal blocked, as it would from a shell
+/// (a process inherits its parent's mask, and mfa-env blocks signals while
+/// `--server` runs; a token command run for a renewal is started this way).
+pub fn unblocked(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only sigprocmask is called, which is
+    // async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let none = empty_set();
+            libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+            Ok(())
+        });
+    }
+}
+
 fn empty_set() -> libc::sigset_t {
     let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
     // SAFETY: sigemptyset initializes the set it is given.
@@ -173,18 +189,18 @@ fn no_core() {
 /// Runs `command` as a child, passes signals on while it runs, and ends
 /// with its status: its exit code, or death by the same signal.
 pub fn run(mut command: Command, name: String, signals: Signals) -> Result<ExitCode, Error> {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: between fork and exec only async-signal-safe calls are made
-    // (sigprocmask, getrlimit, setrlimit): the child starts with no signal
-    // blocked, as it would from a shell, and the user's core limit.
-    unsafe {
-        command.pre_exec(|| {
-            let none = empty_set();
-            libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-            // The user's own core limit, as for a command run by exec.
-            crate::harden::before_exec();
-            Ok(())
-        });
+    unblocked(&mut command);
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: between fork and exec only async-signal-safe calls are
+        // made (getrlimit, setrlimit).
+        unsafe {
+            command.pre_exec(|| {
+                // The user's own core limit, as for a command run by exec.
+                crate::harden::before_exec();
+                Ok(())
+            });
+        }
     }
     let mut child = command.spawn().map_err(|err| super::failure(name, err))?;
     let pid = libc::pid_t::try_from(child.id()).unwrap_or(0);

@@ -106,6 +106,8 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
         Some((input, output)) => command.stdin(input).stderr(output),
         None => command.stdin(Stdio::null()).stderr(Stdio::piped()),
     };
+    // Under --server mfa-env blocks signals; the program must not inherit that.
+    crate::exec::unblocked(&mut command);
     let mut child = command.spawn()?;
     let group = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
     let terminal = match group {

@@ -95,6 +95,7 @@ fn the_child_gets_the_endpoint_and_no_keys() {
     assert_eq!(token.len(), 64, "256 bits as hex: {token}");
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
 
+    let credentials = env.credentials_path().to_string_lossy().into_owned();
     let mut expected: BTreeMap<String, String> = env.base_env();
     for name in [
         "AWS_ACCESS_KEY_ID",
@@ -114,6 +115,7 @@ fn the_child_gets_the_endpoint_and_no_keys() {
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", url.as_str()),
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token.as_str()),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ("MFA_ENV_SHARED_CREDENTIALS_FILE", &credentials),
         ("AWS_REGION", "eu-west-1"),
         ("AWS_DEFAULT_REGION", "eu-west-1"),
         ("MFA_ENV_PROFILE", "default"),
@@ -415,4 +417,40 @@ fn oversized_silent_and_too_many_clients_do_not_stop_it() {
     }
     assert_eq!(status, 200);
     assert_eq!(served.finish().status.code(), Some(0));
+}
+
+#[test]
+fn mfa_env_in_the_child_still_finds_the_keys() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url()).with_binary_on_path();
+    let script = "mfa-env -- sh -c 'echo $AWS_ACCESS_KEY_ID'; \
+                  mfa-env --no-cache -t 914725 -q -- sh -c 'echo $AWS_ACCESS_KEY_ID'";
+    let out = env.run(&["--server", "-t", CODE, "--", "sh", "-c", script]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The cached session, then a new one made with the long-term keys.
+    let (first, _) = served(&stub);
+    let second = session_vars(&stub, 1)["AWS_ACCESS_KEY_ID"].clone();
+    assert_eq!(stdout(&out), format!("{first}\n{second}\n"));
+    assert_eq!(stub.actions(), ["GetSessionToken", "GetSessionToken"]);
+    let signed = stub.requests()[1]
+        .header("authorization")
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        signed.contains(&format!("Credential={KEY_ID}/")),
+        "{signed}"
+    );
+}
+
+#[test]
+fn a_token_command_starts_with_no_signal_blocked() {
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let command = format!("sh -c 'grep SigBlk /proc/self/status > blocked; echo {CODE}'");
+    let out = env.run(&["--server", "--token-command", &command, "--", "true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let blocked = std::fs::read_to_string(env.home().join("work/blocked")).expect("ran");
+    assert_eq!(blocked, "SigBlk:\t0000000000000000\n");
 }
