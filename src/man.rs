@@ -158,11 +158,15 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "Success."),
     (
         "1",
-        "A setup or AWS error (the message says what failed, why, and how to fix it); status --check with no valid session; doctor with a failed check.",
+        "A setup or AWS error (the message says what failed, why, and how to fix it); status --check with no valid session; doctor with a failed check. A failed run (1 or 2) whose output is for eval (sh or fish, to a pipe) prints false on standard output, so that the eval fails too.",
     ),
     (
         "2",
-        "A malformed command line, a console --destination or --service that is not a page of the console, or --server without a command to serve.",
+        "A malformed command line (an option of another command, a malformed duration, a command without --), a console --destination or --service that is not a page of the console, or --server without a command to serve.",
+    ),
+    (
+        "126",
+        "The command after -- is not executable (permission denied) or is a directory.",
     ),
     ("127", "The command after -- does not exist."),
     ("130", "Ctrl-C at the MFA prompt, or Cancel in its dialog."),
