@@ -261,7 +261,7 @@ fn man_page_lints_and_renders_cleanly() {
         "       --all  Delete every session",
         "       -p, --profile NAME\n",
         "       127    The command after -- does not exist.\n",
-        "       126    The command after -- is not executable (permission denied) or is a\n",
+        "       126    The command after -- is not executable",
         "       AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE\n",
         "       ~/.cache/mfa-env/\n",
     ] {
