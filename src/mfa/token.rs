@@ -22,7 +22,7 @@ use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, getpgrp, kill_process_
 use rustix::termios::{tcgetpgrp, tcsetpgrp};
 use std::fs::{File, OpenOptions};
 use std::io::Read;
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
@@ -280,6 +280,13 @@ pub fn code_from(argv: &[String], origin: &str, timeout: Duration) -> Result<Cod
                 ),
                 tail,
             ));
+        }
+        // Ctrl-C while the command had the terminal reached it, not mfa-env:
+        // the person gave up, as at the prompt.
+        Some(status) if status.signal() == Some(Signal::INT.as_raw()) => {
+            return Err(Error::Cancelled {
+                how: format!("the token command {name} was interrupted (Ctrl-C)"),
+            });
         }
         Some(status) if !status.success() => {
             let why = match status.code() {

@@ -232,6 +232,32 @@ fn ctrl_c_at_the_prompt() {
 }
 
 #[test]
+fn ctrl_c_in_a_token_command_on_the_terminal() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let mut pty = on_terminal(
+        &env,
+        "--token-command 'sh -c \"echo touch your key >&2; read x; echo $x\"'",
+    );
+    pty.exp_string("touch your key").expect("the command asks");
+    // The command has the terminal, so Ctrl-C reaches it (not mfa-env).
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("no MFA code: the token command sh was interrupted (Ctrl-C), so nothing was written or cached")
+        .expect("cancelled");
+    pty.exp_string("rc=130")
+        .expect("as for Ctrl-C at the prompt");
+    pty.exp_eof().expect("end");
+    assert_eq!(file(&env, "out"), "false\n", "only what fails an eval");
+    assert_eq!(
+        file(&env, "before"),
+        file(&env, "after"),
+        "terminal restored"
+    );
+    assert!(env.cache_files(".json").is_empty(), "nothing cached");
+    assert_eq!(stub.count(), 0);
+}
+
+#[test]
 fn printing_to_the_terminal_says_how_to_use_the_lines() {
     let stub = Stub::moto();
     let env = user_env(&stub.url());
