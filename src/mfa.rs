@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 mod dialog;
 mod prompt;
+mod run;
 mod token;
 
 /// An MFA code; its bytes are zeroed when dropped.

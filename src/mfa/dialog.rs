@@ -4,7 +4,7 @@
 //! script's source).
 
 use super::Code;
-use super::token::{self, Streams};
+use super::run::{self, Streams};
 use crate::error::{Error, clean_lines};
 use std::time::Duration;
 
@@ -92,7 +92,7 @@ impl Dialog {
             program: self.program(),
             why,
         };
-        let done = token::run(&self.argv(text), Streams::Quiet, timeout)
+        let done = run::run(&self.argv(text), Streams::Quiet, timeout)
             .map_err(|err| fail(format!("could not start ({err})")))?;
         let Some(status) = done.status else {
             return Err(fail(format!(

@@ -1,228 +1,13 @@
-//! Programs that give the code: the token command (`--token-command`,
-//! `mfa_process`), `ykman`, and (through dialog.rs) the desktop dialogs.
-//! Each is run without a shell, bounded in time and in output: spawned,
-//! waited for until a deadline (then killed), and its output collected.
-//!
-//! A token command (and ykman) gets the terminal when there is one: its stdin
-//! from /dev/tty and its stderr to /dev/tty, so a YubiKey's "touch your key"
-//! and a password manager's own questions are seen and answered even when
-//! mfa-env's own stdout and stderr are captured (credential_process, direnv,
-//! `$(…)`). Without a terminal its stdin is closed and its stderr passes
-//! through to mfa-env's. Its stdout is read for the code either way.
-//!
-//! Each runs in a process group of its own, so that a timeout stops
-//! everything it started (`sh -c 'sleep 300; …'` leaves no `sleep` behind).
-//! When mfa-env holds the terminal, the token command's group gets the
-//! terminal while it runs, so a command that asks for a PIN or password there
-//! still can.
+//! Programs that print the code: the token command (`--token-command`,
+//! `mfa_process`) and `ykman`, run on the terminal when there is one (see
+//! run.rs); the last non-empty line of their stdout is the code.
 
+use super::run::{self, Streams};
 use super::{Code, normalize, program};
-use crate::error::{Error, clean};
-use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, getpgrp, kill_process_group, waitid};
-use rustix::termios::{tcgetpgrp, tcsetpgrp};
-use std::fs::{File, OpenOptions};
-use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
-
-/// How much of the program's stderr is kept for an error message.
-const TAIL: usize = 400;
-/// More stdout than this is not a code.
-const MAX_OUTPUT: u64 = 64 * 1024;
-/// How long, after the program ended, its output may take to arrive: a
-/// program it started may still hold the pipes, so wait a little, not forever.
-const GRACE: Duration = Duration::from_millis(500);
-
-/// Where the program's stdin and stderr go.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Streams {
-    /// The terminal when /dev/tty opens; else stdin closed and stderr passed
-    /// through to mfa-env's (token commands, ykman).
-    Terminal,
-    /// Stdin closed, stderr kept for the error message only (dialogs, whose
-    /// toolkits talk on stderr).
-    Quiet,
-}
-
-/// A program that was started.
-struct Running {
-    child: Child,
-    /// The program's process group (its own pid).
-    group: Option<Pid>,
-    /// The terminal while the program has it.
-    terminal: Option<Terminal>,
-    /// Says when the program has ended (it is not reaped yet, so its pid
-    /// cannot be reused before it is killed or waited for).
-    ended: Receiver<()>,
-    stdout: Receiver<Code>,
-    /// Closed when the stderr reader is done.
-    stderr_done: Option<Receiver<()>>,
-    tail: Arc<Mutex<Vec<u8>>>,
-}
-
-/// How a program ended, and what it printed.
-pub struct Finished {
-    /// None when it was stopped at the deadline.
-    pub status: Option<ExitStatus>,
-    pub stdout: Code,
-    /// The end of its stderr as one clean line (empty when it went to the
-    /// terminal).
-    pub tail: String,
-}
-
-/// Runs `argv` until it ends or `timeout` passes (then it is killed).
-pub fn run(argv: &[String], stdio: Streams, timeout: Duration) -> std::io::Result<Finished> {
-    let mut running = spawn(argv, stdio)?;
-    let status = wait(&mut running, Instant::now() + timeout);
-    let (stdout, tail) = collect(running);
-    Ok(Finished {
-        status,
-        stdout,
-        tail,
-    })
-}
-
-fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
-    let Some((program, args)) = argv.split_first() else {
-        return Err(std::io::ErrorKind::InvalidInput.into());
-    };
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .env(super::TOKEN_COMMAND_MARK, "1")
-        .stdout(Stdio::piped())
-        .process_group(0);
-    let tty = match stdio {
-        Streams::Terminal => terminal(),
-        Streams::Quiet => None,
-    };
-    let on_terminal = tty.is_some();
-    match tty {
-        Some((input, output)) => command.stdin(input).stderr(output),
-        None => command.stdin(Stdio::null()).stderr(Stdio::piped()),
-    };
-    // Under --server mfa-env blocks signals; the program must not inherit that.
-    crate::exec::unblocked(&mut command);
-    let mut child = command.spawn()?;
-    let group = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
-    let terminal = match group {
-        Some(group) if on_terminal => Terminal::hand_to(group),
-        _ => None,
-    };
-
-    let (out_tx, stdout) = mpsc::channel();
-    if let Some(pipe) = child.stdout.take() {
-        thread::spawn(move || {
-            let mut text = Zeroizing::new(String::new());
-            let _ = pipe.take(MAX_OUTPUT).read_to_string(&mut text);
-            let _ = out_tx.send(text);
-        });
-    }
-    // The tail is kept as it arrives, and passed through when asked for.
-    let tail = Arc::new(Mutex::new(Vec::new()));
-    let mut stderr_done = None;
-    if let Some(mut pipe) = child.stderr.take() {
-        let (done_tx, done) = mpsc::channel::<()>();
-        stderr_done = Some(done);
-        let tail = Arc::clone(&tail);
-        let pass = stdio == Streams::Terminal;
-        thread::spawn(move || {
-            let _done = done_tx;
-            let mut chunk = [0u8; 1024];
-            while let Ok(n) = pipe.read(&mut chunk) {
-                if n == 0 {
-                    break;
-                }
-                if pass {
-                    crate::stdio::err_bytes(&chunk[..n]);
-                }
-                if let Ok(mut tail) = tail.lock() {
-                    tail.extend_from_slice(&chunk[..n]);
-                    let excess = tail.len().saturating_sub(TAIL);
-                    tail.drain(..excess);
-                }
-            }
-        });
-    }
-
-    // Waits for the end without reaping, so that a kill at the deadline can
-    // never reach another process that got the pid.
-    let (end_tx, ended) = mpsc::channel();
-    if let Some(pid) = group {
-        thread::spawn(move || {
-            let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
-            while let Err(err) = waitid(WaitId::Pid(pid), options) {
-                if err != rustix::io::Errno::INTR {
-                    break;
-                }
-            }
-            let _ = end_tx.send(());
-        });
-    }
-    Ok(Running {
-        child,
-        group,
-        terminal,
-        ended,
-        stdout,
-        stderr_done,
-        tail,
-    })
-}
-
-/// The terminal as the program's stdin and stderr, when /dev/tty opens.
-fn terminal() -> Option<(File, File)> {
-    let tty = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .ok()?;
-    let copy = tty.try_clone().ok()?;
-    Some((tty, copy))
-}
-
-/// The exit status, or None when the deadline came first (the program and
-/// everything it started are killed then). The terminal is taken back.
-fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    let status = if running.ended.recv_timeout(left).is_err() {
-        // Not reaped yet, so the group cannot be another's.
-        if let Some(group) = running.group {
-            let _ = kill_process_group(group, Signal::KILL);
-        }
-        let _ = running.child.kill();
-        let _ = running.child.wait();
-        None
-    } else {
-        running.child.wait().ok()
-    };
-    running.terminal = None;
-    status
-}
-
-/// What the program printed: its stdout, and the end of its stderr.
-fn collect(running: Running) -> (Code, String) {
-    let until = Instant::now() + GRACE;
-    let left = || until.saturating_duration_since(Instant::now());
-    let stdout = running.stdout.recv_timeout(left()).unwrap_or_default();
-    if let Some(done) = &running.stderr_done {
-        // Err when the reader is done (its sender is gone) or the grace is over.
-        let _ = done.recv_timeout(left());
-    }
-    let bytes = running.tail.lock().map(|t| t.clone()).unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    (stdout, clean(&lines.join(" | ")))
-}
+use crate::error::Error;
+use rustix::process::Signal;
+use std::os::unix::process::ExitStatusExt;
+use std::time::Duration;
 
 /// The token command: `cmd` split with shell-words, its last non-empty line
 /// of stdout the code.
@@ -266,7 +51,7 @@ pub fn code_from(argv: &[String], origin: &str, timeout: Duration) -> Result<Cod
     if argv.is_empty() {
         return Err(fail("is empty".into(), ""));
     }
-    let done = run(argv, Streams::Terminal, timeout).map_err(|err| match err.kind() {
+    let done = run::run(argv, Streams::Terminal, timeout).map_err(|err| match err.kind() {
         std::io::ErrorKind::NotFound => fail("was not found on PATH".into(), ""),
         _ => fail(format!("could not start ({err})"), ""),
     })?;
@@ -304,42 +89,6 @@ pub fn code_from(argv: &[String], origin: &str, timeout: Duration) -> Result<Cod
         .rfind(|l| !l.is_empty())
         .unwrap_or("");
     normalize(last).map_err(|_| fail("printed no 6-digit code as its last line".into(), tail))
-}
-
-/// The terminal, handed to the command's process group while it runs (when
-/// mfa-env is in the foreground) and taken back when dropped.
-struct Terminal {
-    tty: File,
-}
-
-impl Terminal {
-    fn hand_to(group: Pid) -> Option<Terminal> {
-        let tty = File::options()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        if tcgetpgrp(&tty).ok()? != getpgrp() {
-            return None;
-        }
-        tcsetpgrp(&tty, group).ok()?;
-        // Had it read the terminal before it was handed over, it was stopped.
-        let _ = kill_process_group(group, Signal::CONT);
-        Some(Terminal { tty })
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        // mfa-env is in the background now, where tcsetpgrp raises SIGTTOU
-        // (which would stop it): ignore that signal while taking it back.
-        // SAFETY: setting a signal to SIG_IGN and back installs no handler.
-        unsafe {
-            let old = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
-            let _ = tcsetpgrp(&self.tty, getpgrp());
-            libc::signal(libc::SIGTTOU, old);
-        }
-    }
 }
 
 #[cfg(test)]
