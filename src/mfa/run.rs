@@ -10,8 +10,9 @@
 //! it can read it. Without a terminal its stdin is closed and its stderr
 //! passes through to mfa-env's. Its stdout is read either way.
 //!
-//! Each runs in a process group of its own, so that a timeout stops
-//! everything it started (`sh -c 'sleep 300; …'` leaves no `sleep` behind).
+//! A token command and ykman run in a process group of their own, so that a
+//! timeout stops everything they started (`sh -c 'sleep 300; …'` leaves no
+//! `sleep` behind).
 
 use super::Code;
 use crate::error::clean;
@@ -49,7 +50,7 @@ pub enum Streams {
 /// A program that was started.
 struct Running {
     child: Child,
-    /// The program's process group (its own pid).
+    /// The program's own process group (its pid), when it has one.
     group: Option<Pid>,
     /// The terminal while the program has it.
     terminal: Option<Terminal>,
@@ -92,8 +93,13 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
     command
         .args(args)
         .env(super::TOKEN_COMMAND_MARK, "1")
-        .stdout(Stdio::piped())
-        .process_group(0);
+        .stdout(Stdio::piped());
+    // A dialog stays in mfa-env's group, so that Ctrl-C on the terminal ends
+    // it with mfa-env.
+    let own_group = stdio == Streams::Terminal;
+    if own_group {
+        command.process_group(0);
+    }
     let tty = match stdio {
         Streams::Terminal => terminal(),
         Streams::Quiet => None,
@@ -106,7 +112,8 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
     // Under --server mfa-env blocks signals; the program must not inherit that.
     crate::exec::unblocked(&mut command);
     let mut child = command.spawn()?;
-    let group = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    let group = pid.filter(|_| own_group);
     let terminal = match group {
         Some(group) if on_terminal => Terminal::hand_to(group),
         _ => None,
@@ -150,7 +157,7 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
     // Waits for the end without reaping, so that a kill at the deadline can
     // never reach another process that got the pid.
     let (end_tx, ended) = mpsc::channel();
-    if let Some(pid) = group {
+    if let Some(pid) = pid {
         thread::spawn(move || {
             let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
             while let Err(err) = waitid(WaitId::Pid(pid), options) {

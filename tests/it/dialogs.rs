@@ -186,3 +186,35 @@ fn zenity_cancel_ends_with_130_and_nothing_cached() {
     assert!(env.cache_files(".json").is_empty(), "nothing cached");
     assert_eq!(stub.count(), 0);
 }
+
+#[test]
+fn ctrl_c_on_the_terminal_closes_the_dialog_too() {
+    let Some((_x, display)) = xvfb() else { return };
+    let stub = Stub::moto();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url()).set("DISPLAY", &display);
+    let mut cmd = env.command("sh");
+    cmd.args([
+        "-c",
+        "trap : INT; \"$0\" --prompt zenity > out; echo \"rc=$?\"; sleep 0.2",
+    ])
+    .arg(bin());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    let (_, pid, _) = dialog(&display, "");
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("rc=130").expect("interrupted");
+    // The dialog was in mfa-env's process group, so Ctrl-C ended it too.
+    let gone = (0..100).any(|_| {
+        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ");
+        if alive {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        !alive
+    });
+    assert!(gone, "zenity {pid} is still running");
+    assert!(env.cache_files(".json").is_empty());
+    assert_eq!(stub.count(), 0);
+}
