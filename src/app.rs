@@ -8,9 +8,8 @@ use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
-use crate::output::{self, Exports, Format};
-use crate::server::{self, Endpoint, Keeper};
-use crate::session::Session;
+use crate::output::{self, Format};
+use crate::server::{self, Endpoint};
 use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -171,11 +170,11 @@ fn run(
             Deliver::Exec(command) => (command.to_vec(), false),
             _ => (vec![shell], true),
         };
-        let child = Child {
+        let child = server::Child {
             argv: &argv,
             is_shell,
         };
-        return serve(
+        return server::run(
             endpoint,
             signals,
             acquirer,
@@ -199,7 +198,7 @@ fn run(
         Deliver::CredentialProcess => output::print(&output::credential_process(&session)?),
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {
-            mark_shell(&mut exports, &ctx.name, log);
+            exec::mark_shell(&mut exports, &ctx.name, log);
             Err(exec::run(&[shell], &exports))
         }
     }
@@ -213,50 +212,6 @@ fn check_server(deliver: &Deliver<'_>) -> Result<(), Error> {
         )),
         _ => Ok(()),
     }
-}
-
-/// Runs the child (a command, or $SHELL for `shell`) with the credential
-/// endpoint instead of keys, and serves it until the child ends.
-fn serve(
-    endpoint: Endpoint,
-    signals: exec::Signals,
-    acquirer: Acquirer,
-    session: Session,
-    child: Child<'_>,
-    renew_below: i64,
-    log: Log,
-) -> Result<ExitCode, Error> {
-    let ctx = acquirer.context();
-    let mut exports = output::server_exports(
-        &endpoint.url(),
-        endpoint.token().expose(),
-        ctx.region.as_deref(),
-        &ctx.name,
-        &ctx.files.credentials,
-    );
-    if child.is_shell {
-        mark_shell(&mut exports, &ctx.name, log);
-    }
-    stdio::serving();
-    endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
-    exec::supervise(child.argv, &exports, signals)
-}
-
-/// The command `--server` serves.
-struct Child<'a> {
-    argv: &'a [OsString],
-    /// `shell --server`: $SHELL, marked as mfa-env's shell.
-    is_shell: bool,
-}
-
-/// Marks a shell started by `mfa-env shell`, and says when it is nested.
-fn mark_shell(exports: &mut Exports, profile: &str, log: Log) {
-    if let Ok(outer) = std::env::var(exec::SHELL_MARK) {
-        log.note(&format!(
-            "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
-        ));
-    }
-    exports.set.push((exec::SHELL_MARK, profile.to_string()));
 }
 
 /// The resolved context and how its session is to be got, from the options;

@@ -6,6 +6,7 @@ mod child;
 pub use child::{Signals, unblocked};
 
 use crate::error::Error;
+use crate::log::Log;
 use crate::output::Exports;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -134,4 +135,14 @@ fn spawn(mut command: Command, name: String) -> Error {
         Ok(status) => std::process::exit(status.code().unwrap_or(1)),
         Err(err) => failure(name, err),
     }
+}
+
+/// Marks a shell started by `mfa-env shell`, and says when it is nested.
+pub fn mark_shell(exports: &mut Exports, profile: &str, log: Log) {
+    if let Ok(outer) = std::env::var(SHELL_MARK) {
+        log.note(&format!(
+            "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
+        ));
+    }
+    exports.set.push((SHELL_MARK, profile.to_string()));
 }

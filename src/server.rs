@@ -13,10 +13,14 @@ mod renew;
 
 pub use renew::{Keeper, MIN_LEFT};
 
+use crate::acquire::Acquirer;
 use crate::error::Error;
 use crate::log::Log;
 use crate::session::{Secret, Session};
+use crate::{exec, output, stdio};
+use std::ffi::OsString;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::process::ExitCode;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -30,6 +34,40 @@ const FULL_WAIT: Duration = Duration::from_millis(100);
 const PROBE: Duration = Duration::from_secs(2);
 /// A connection thread only parses, copies and writes a few KiB.
 const CONNECTION_STACK: usize = 256 * 1024;
+
+/// Runs the child (a command, or $SHELL for `shell`) with the credential
+/// endpoint instead of keys, and serves it until the child ends.
+pub fn run(
+    endpoint: Endpoint,
+    signals: exec::Signals,
+    acquirer: Acquirer,
+    session: Session,
+    child: Child<'_>,
+    renew_below: i64,
+    log: Log,
+) -> Result<ExitCode, Error> {
+    let ctx = acquirer.context();
+    let mut exports = output::server_exports(
+        &endpoint.url(),
+        endpoint.token().expose(),
+        ctx.region.as_deref(),
+        &ctx.name,
+        &ctx.files.credentials,
+    );
+    if child.is_shell {
+        exec::mark_shell(&mut exports, &ctx.name, log);
+    }
+    stdio::serving();
+    endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
+    exec::supervise(child.argv, &exports, signals)
+}
+
+/// The command `--server` serves.
+pub struct Child<'a> {
+    pub argv: &'a [OsString],
+    /// `shell --server`: $SHELL, marked as mfa-env's shell.
+    pub is_shell: bool,
+}
 
 /// The bound socket and the token the child must send.
 pub struct Endpoint {
