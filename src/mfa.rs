@@ -14,6 +14,10 @@ mod prompt;
 mod run;
 mod token;
 
+pub use prompt::{
+    abandon as abandon_prompt, cancel as cancel_prompt, cancellable as cancellable_prompt,
+};
+
 /// An MFA code; its bytes are zeroed when dropped.
 pub type Code = Zeroizing<String>;
 

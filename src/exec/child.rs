@@ -59,6 +59,7 @@ impl Signals {
                 why: "mfa-env could not block its signals".into(),
             });
         }
+        crate::mfa::cancellable_prompt();
         let child: Pid = Arc::default();
         let watched = Arc::clone(&child);
         std::thread::Builder::new()
@@ -132,6 +133,9 @@ fn watch(child: &Pid) {
                 }
             }
             (Some(pid), sig) if sent => send(child, pid, sig),
+            // The terminal's Ctrl-C reached the child; a renewal's prompt
+            // ends too (that renewal fails), mfa-env goes on.
+            (Some(_), libc::SIGINT) => crate::mfa::cancel_prompt(),
             _ => {}
         }
     }
@@ -207,6 +211,7 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<ExitC
     *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
     wait_unreaped(pid);
     *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    crate::mfa::abandon_prompt();
     let status = child.wait().map_err(|err| Error::Exec {
         name: "the command".into(),
         why: format!("mfa-env could not wait for it ({err})"),

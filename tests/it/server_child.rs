@@ -274,3 +274,63 @@ fn no_loopback_stops_the_run_before_anything_runs() {
     assert!(!env.home().join("work/ran").exists(), "nothing was run");
     assert_eq!(stub.count(), 0);
 }
+
+#[test]
+fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
+    // User sessions that end 15 minutes and 5 seconds after they are made.
+    let stub = Stub::respond(|n, _| {
+        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
+            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
+        (200, xml)
+    });
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let script = "trap 'echo INT' INT; \
+                  echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
+                  while [ ! -e stop ]; do sleep 0.05; done; echo end; exit 3";
+    let mut cmd = env.command(bin());
+    cmd.args(["--server", "--", "sh", "-c", script]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    let prompt = format!("MFA code for profile default ({SERIAL}): ");
+    pty.exp_string(&prompt).expect("first prompt");
+    pty.send_line(CODE).expect("code");
+    let (_, line) = pty
+        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
+        .expect("served");
+    let mut words = line.split_whitespace().skip(1);
+    let (url, token) = (
+        words.next().expect("url").to_string(),
+        words.next().expect("token").to_string(),
+    );
+    thread::sleep(Duration::from_secs(7));
+
+    // A request at the threshold renews: the prompt; Ctrl-C cancels it.
+    let ask = |url: String, token: String| thread::spawn(move || http_get(&url, Some(&token)));
+    let waiting = ask(url.clone(), token.clone());
+    pty.exp_string(&prompt).expect("renewal prompt");
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("INT").expect("the child got it too");
+    let (status, body) = waiting.join().expect("request");
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("the prompt was cancelled with Ctrl-C"),
+        "{body}"
+    );
+
+    // The next request asks again, and gets a new session.
+    let waiting = ask(url, token);
+    pty.exp_string(&prompt).expect("prompt again");
+    pty.send_line(CODE).expect("code");
+    let (status, body) = waiting.join().expect("request");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"AccessKeyId\":\"ASIAUSER000000000002\""),
+        "{body}"
+    );
+    assert_eq!(stub.actions(), ["GetSessionToken", "GetSessionToken"]);
+
+    std::fs::write(env.home().join("work/stop"), "").expect("stop");
+    pty.exp_string("end").expect("the child lives on");
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
+}
