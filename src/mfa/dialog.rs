@@ -63,11 +63,30 @@ impl Dialog {
     /// The program and its arguments that ask for a code with `text`.
     pub fn argv(self, text: &str) -> Vec<String> {
         let text = clean_lines(text);
+        // zenity reads its text with backslash escapes and `_` as a mnemonic
+        // marker (my_profile would show as myprofile); kdialog takes `&` as
+        // one. Doubled, each shows as itself.
+        let zenity_text = text.replace('\\', "\\\\").replace('_', "__");
+        let kdialog_text = text.replace('&', "&&");
         let words: Vec<&str> = match self {
             Dialog::Zenity => vec![
-                "zenity", "--entry", "--title", "mfa-env", "--text", &text, "--width", "420",
+                "zenity",
+                "--entry",
+                "--title",
+                "mfa-env",
+                "--text",
+                &zenity_text,
+                "--width",
+                "420",
             ],
-            Dialog::Kdialog => vec!["kdialog", "--title", "mfa-env", "--inputbox", &text, ""],
+            Dialog::Kdialog => vec![
+                "kdialog",
+                "--title",
+                "mfa-env",
+                "--inputbox",
+                &kdialog_text,
+                "",
+            ],
             // The text is the script's argument, never part of its source.
             Dialog::Osascript => vec![
                 "osascript",
@@ -179,6 +198,23 @@ mod tests {
                 "return text returned of result",
                 "end run",
             ]
+        );
+    }
+
+    #[test]
+    fn what_the_toolkits_would_read_as_markup_is_doubled() {
+        let text = "MFA code for profile my_work & co\\x (arn:aws:iam::123456789012:mfa/a_b):";
+        assert_eq!(
+            Dialog::Zenity.argv(text)[5],
+            "MFA code for profile my__work & co\\\\x (arn:aws:iam::123456789012:mfa/a__b):"
+        );
+        assert_eq!(
+            Dialog::Kdialog.argv(text)[4],
+            "MFA code for profile my_work && co\\x (arn:aws:iam::123456789012:mfa/a_b):"
+        );
+        assert_eq!(
+            Dialog::Osascript.argv(text).last().map(String::as_str),
+            Some(text)
         );
     }
 
