@@ -5,9 +5,7 @@
 use crate::common::*;
 
 fn user_env() -> (TestEnv, Stub) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     (env, stub)
 }
 
@@ -15,11 +13,11 @@ fn user_env() -> (TestEnv, Stub) {
 fn a_reused_session_shorter_than_the_duration_asked_is_noted() {
     let (env, stub) = user_env();
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     set_expiration(&env.cache_entry(), &rfc3339_in(2 * 3600 + 55));
 
     let out = env.run(&["-d", "4h"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         stderr(&out),
         "mfa-env: reusing the cached session of profile 'default', which has 2h00m left, less than the 4h00m asked for; --refresh gets a full one now, or --min-ttl 4h00m whenever less is left\n"
@@ -27,14 +25,14 @@ fn a_reused_session_shorter_than_the_duration_asked_is_noted() {
     // Less asked than is left, or no -d at all: nothing to say.
     for args in [&["-d", "1h"][..], &[]] {
         let out = env.run(args);
-        assert_eq!(out.status.code(), Some(0));
+        ok(&out);
         assert_eq!(stderr(&out), "", "{args:?}");
     }
     let out = env.run(&["-d", "4h", "-q"]);
     assert_eq!(stderr(&out), "");
     // The note's advice works: --min-ttl 4h00m gets a new one.
     let out = env.run(&["-d", "4h", "--min-ttl", "4h00m", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stderr(&out), "");
     assert_eq!(stub.count(), 2);
     assert_eq!(

@@ -8,11 +8,9 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn warm() -> (TestEnv, Stub, Output) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stub.count(), 1);
     (env, stub, out)
 }
@@ -36,7 +34,7 @@ fn expire_in(env: &TestEnv, seconds: i64) -> String {
 fn second_run_reuses_the_session_without_a_request() {
     let (env, stub, first) = warm();
     let second = env.run(&["-t", CODE]);
-    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    ok(&second);
     assert_eq!(stdout(&second), stdout(&first));
     assert_eq!(stub.count(), 1, "no second STS request");
     // Without a code source at all: the cache answers before any prompt.
@@ -50,7 +48,7 @@ fn cache_hit_makes_no_connection() {
     let (mut env, _stub, first) = warm();
     env.endpoint(&closed_port_url());
     let out = env.run(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), stdout(&first));
 }
 
@@ -68,7 +66,7 @@ fn cache_hit_opens_no_socket_and_loads_no_certificates() {
             .args(args)
             .output()
             .expect("strace");
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ok(&out);
         std::fs::read_to_string(&log).expect("strace log")
     };
     let hit = trace(&[]);
@@ -90,7 +88,7 @@ fn cache_hit_opens_no_socket_and_loads_no_certificates() {
 fn refresh_and_no_cache() {
     let (env, stub, _) = warm();
     let out = env.run(&["--refresh", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stub.count(), 2, "--refresh asks STS again");
 
     let stub = Stub::moto();
@@ -98,7 +96,7 @@ fn refresh_and_no_cache() {
     fresh.endpoint(&stub.url());
     for _ in 0..2 {
         let out = fresh.run(&["--no-cache", "-t", CODE]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ok(&out);
     }
     assert_eq!(stub.count(), 2, "--no-cache never reads");
     assert!(fresh.cache_files("").is_empty(), "--no-cache never writes");
@@ -123,7 +121,7 @@ fn reuse_depends_on_min_ttl_at_the_margin() {
     let (env, stub, _) = warm();
     expire_in(&env, 5 * 60 + 30);
     let out = env.run(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stub.count(), 1, "5m30s left > 5m: reused");
 
     let when = expire_in(&env, 5 * 60 - 30);
@@ -132,7 +130,7 @@ fn reuse_depends_on_min_ttl_at_the_margin() {
     assert_eq!(stub.count(), 1, "4m30s left > --min-ttl 1m: reused");
 
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stub.count(), 2, "4m30s left < 5m: a new session");
     assert!(!stdout(&out).contains(&when));
 }
@@ -162,7 +160,7 @@ fn five_processes_together_make_one_request() {
         .map(|child| child.wait_with_output().expect("wait"))
         .collect();
     for out in &outputs {
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+        ok(out);
         assert_eq!(
             stdout(out),
             stdout(&outputs[0]),
@@ -223,7 +221,7 @@ fn a_killed_lock_holder_does_not_block_the_next_run() {
 fn goes_on_uncached(env: &TestEnv, stub: &Stub, warning: &[&str]) -> Output {
     let before = stub.count();
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
     let err = stderr(&out);
     assert!(err.starts_with("mfa-env: warning: "), "{err}");
@@ -352,7 +350,7 @@ fn leftover_temp_file_is_ignored_and_cleaned() {
     let tmp = entry.with_extension("json.tmp");
     std::fs::write(&tmp, "{\"half\": ").expect("plant");
     let out = env.run(&["--refresh", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stderr(&out), "");
     assert!(!tmp.exists(), "the leftover was cleaned up");
     assert_eq!(stub.count(), 2);
@@ -386,14 +384,12 @@ fn with_tmpfs(env: &TestEnv, at: &Path, options: &str, fill: bool) -> Option<Out
 /// With a tmpfs (`options`, filled up when `fill`) as the cache folder, the
 /// session still comes out, with a warning naming `why`.
 fn unwritable_cache_is_a_warning(options: &str, fill: bool, why: &str) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     std::fs::create_dir_all(env.cache_dir()).expect("mkdir");
     let Some(out) = with_tmpfs(&env, &env.cache_dir(), options, fill) else {
         return;
     };
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
     let err = stderr(&out);
     assert!(err.contains("could not save the session"), "{err}");
@@ -414,7 +410,7 @@ fn full_cache_folder_is_a_warning() {
 fn status_lists_sessions_and_never_a_secret() {
     let (env, _stub, first) = warm();
     let out = env.run(&["status"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
@@ -446,7 +442,7 @@ fn status_check_for_prompts() {
     );
     env.set("MFA_ENV_PROFILE", "default");
     let out = env.run(&["status", "--check"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     let empty = TestEnv::new();
     let out = empty.run(&["status", "--check"]);
     assert_eq!((out.status.code(), stdout(&out)), (Some(1), String::new()));
@@ -454,9 +450,7 @@ fn status_check_for_prompts() {
 
 #[test]
 fn clear_deletes_only_its_own_entries() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     env.write_config(&format!(
         "[default]\nmfa_serial = {SERIAL}\n[profile other]\nmfa_serial = arn:aws:iam::123456789012:mfa/other\n"
     ));
@@ -465,14 +459,14 @@ fn clear_deletes_only_its_own_entries() {
     ));
     for profile in ["default", "other"] {
         let out = env.run(&["-p", profile, "-t", CODE]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ok(&out);
     }
     assert_eq!(env.cache_files(".json").len(), 2);
     let foreign = env.cache_dir().join("notes.txt");
     std::fs::write(&foreign, "mine").expect("write");
 
     let out = env.run(&["clear", "-p", "other"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stdout(&out).starts_with("deleted 1 cached session of profile 'other'"));
     let out = env.run(&["status"]);
     assert!(stdout(&out).contains("default") && !stdout(&out).contains("other"));

@@ -6,7 +6,7 @@ use crate::common::*;
 fn help_shows_examples_and_exits_0() {
     let env = TestEnv::new();
     let out = env.run(&["--help"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     let text = stdout(&out);
     for part in [
         "eval \"$(mfa-env)\"",
@@ -23,7 +23,7 @@ fn help_shows_examples_and_exits_0() {
 fn version() {
     let env = TestEnv::new();
     let out = env.run(&["--version"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     assert_eq!(
         stdout(&out),
         format!("mfa-env {}\n", env!("CARGO_PKG_VERSION"))
@@ -41,11 +41,9 @@ fn unknown_flag_is_a_usage_error() {
 
 #[test]
 fn verbose_names_the_steps_and_never_a_secret() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let out = env.run(&["-v", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     let err = stderr(&out);
     assert!(err.contains("profile 'default' from "), "{err}");
     assert!(

@@ -18,7 +18,7 @@ fn token_command_prints_the_code_and_its_stderr_passes_through() {
         "--token-command",
         "sh -c 'echo Touch your YubiKey... >&2; printf \"noise\\n 246 810 \\n\\n\"'",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let err = stderr(&out);
     assert!(err.contains("Touch your YubiKey...\n"), "{err}");
     assert!(
@@ -39,7 +39,7 @@ fn mfa_process_in_the_profile_and_the_flag_before_it() {
         "[default]\nmfa_serial = {SERIAL}\nmfa_process = sh -c 'echo 135790'\n"
     ));
     let out = env.run(&["-v"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stderr(&out).contains("(mfa_process of profile 'default')"));
     assert_eq!(
         stub.requests()[0].param("TokenCode").as_deref(),
@@ -47,13 +47,13 @@ fn mfa_process_in_the_profile_and_the_flag_before_it() {
     );
 
     let out = env.run(&["--refresh", "-t", "975310"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         stub.requests()[1].param("TokenCode").as_deref(),
         Some("975310")
     );
     let out = env.run(&["--refresh", "--token-command", "echo 864200"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         stub.requests()[2].param("TokenCode").as_deref(),
         Some("864200")
@@ -310,9 +310,7 @@ fn typos_and_refused_codes_share_three_tries() {
 #[test]
 fn token_command_gets_the_terminal_under_the_aws_cli() {
     let Some(aws) = tool("aws") else { return };
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     // Says "touch your key" on stderr and reads its answer from stdin, as
     // ykman or a password manager's unlock prompt would.
     let script = env.home().join("token.sh");
@@ -379,7 +377,7 @@ fn ykman_asks_the_yubikey() {
 
     // The serial names the OATH account when mfa_oath_name is not set.
     let out = env.run(&["--prompt", "ykman", "-v"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         args(&env),
         format!("oath\naccounts\ncode\n--single\n{SERIAL}\n")
@@ -401,7 +399,7 @@ fn ykman_asks_the_yubikey() {
     ));
     env.set("YKMAN_OATH_DEVICE_SERIAL", "12345678");
     let out = env.run(&["--refresh"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         args(&env),
         "--device\n12345678\noath\naccounts\ncode\n--single\nAmazon Web Services:alice@work\n"
@@ -433,13 +431,13 @@ fn prompt_precedence_flag_environment_profile() {
     // MFA_ENV_PROMPT before the profile.
     env.set("MFA_ENV_PROMPT", "ykman");
     let out = env.run(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     // The flag before both.
     let out = env.run(&["--refresh", "--prompt", "terminal"]);
     assert_fails(&out, &["no MFA code: there is no terminal to ask on"]);
     // A token command before any prompt.
     let out = env.run(&["--refresh", "--token-command", "echo 101010"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stub.count(), 2);
 
     env.set("MFA_ENV_PROMPT", "dialog");

@@ -185,11 +185,9 @@ fn powershell_registers_completers_for_mfa_env_and_mfa_env_use() {
     let parse = init.find("TryParseExact(").expect("parse");
     assert!(check < parse);
     // mfa-env-unset removes each variable `-f powershell` sets.
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     let out = env.run(&["-t", CODE, "-f", "powershell"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let unset = &init[init.find("function mfa-env-unset").expect("unset")..];
     let unset = &unset[..unset.find("\n}\n").expect("end")];
     let set: Vec<String> = stdout(&out)
@@ -228,7 +226,7 @@ fn completing_reads_no_secret_and_needs_no_files() {
         .args(["--", "mfa-env", "-p", ""])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     assert_eq!(stdout(&out), "", "no files, no names, no error");
 }
 
@@ -268,7 +266,7 @@ zpty -d z
         ])
         .output()
         .expect("zsh");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let text = stdout(&out);
     let lines: Vec<Vec<&str>> = text
         .lines()

@@ -357,7 +357,7 @@ fn browser_gets_the_url_and_is_not_waited_for() {
         let script = recording_browser(dir.path());
         env.set("BROWSER", &format!("'{}' {browser_args}", script.display()));
         let out = env.run(&["console", "-p", "admin", "--service", "iam", "-t", CODE]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ok(&out);
         assert_eq!(stdout(&out), "");
         assert_eq!(stderr(&out), "");
         // mfa-env has returned while the browser still waits.
@@ -496,7 +496,7 @@ fn federation_errors_say_the_status_and_start_no_browser() {
     // earlier) did: one browser has started.
     env.set("MFA_ENV_FEDERATION_URL", &federation_url(&good));
     let out = env.run(&["console", "-p", "admin"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let record = browser_record(dir.path());
     assert_eq!(record.len(), 3, "one URL: {record:?}");
     let started = std::fs::read_dir(dir.path())

@@ -152,7 +152,7 @@ fn zenity_asks_for_the_code_of_a_credential_process_without_a_terminal() {
     xdotool(&display, &["key", "--window", &second, "Return"]);
 
     let out = aws.wait_with_output().expect("aws");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stdout(&out).contains("123456789012"), "{}", stdout(&out));
     assert_eq!(stub.actions(), ["GetSessionToken", "GetCallerIdentity"]);
     assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));

@@ -168,7 +168,7 @@ fn readme_credential_process_profile_works_in_the_aws_cli() {
     env.write_config(&config);
     env.write_credentials(&credentials);
     let out = env.run(&["-p", "work", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let out = env
         .command(&aws)
         .args([
@@ -223,7 +223,7 @@ fn man_page_lints_and_renders_cleanly() {
             .env("MAN_KEEP_FORMATTING", "")
             .output()
             .expect("man");
-        assert_eq!(out.status.code(), Some(0));
+        ok(&out);
         assert_eq!(stderr(&out), "", "man -l at width {width}");
         rendered = stdout(&out);
     }

@@ -53,9 +53,7 @@ fn find(
 
 #[test]
 fn healthy_setup_online_against_moto() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     std::fs::set_permissions(
         env.credentials_path(),
         std::os::unix::fs::PermissionsExt::from_mode(0o600),
@@ -104,7 +102,7 @@ fn healthy_setup_online_against_moto() {
 
     // Readable output too, with the same verdict.
     let out = env.run(&["doctor"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     let text = stdout(&out);
     assert!(
         text.starts_with("mfa-env doctor: profile 'default'\n"),
@@ -119,9 +117,7 @@ fn healthy_setup_online_against_moto() {
 
 #[test]
 fn offline_makes_no_request() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let (_, checks) = doctor(&env, &["--offline"]);
     for name in ["sts", "identity", "clock"] {
         assert_eq!(find(&checks, name, "--offline").0, "skip");
@@ -299,9 +295,7 @@ fn environment_that_overrides_or_confuses() {
 
 #[test]
 fn cache_modes_and_time_left() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     let (_, checks) = doctor(&env, &["--offline"]);
     assert_eq!(find(&checks, "cache", "not made yet").0, "ok");
     assert_eq!(env.run(&["-t", CODE]).status.code(), Some(0));

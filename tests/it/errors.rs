@@ -382,7 +382,7 @@ fn http_proxy_and_no_proxy_are_honoured() {
     env.endpoint("http://sts.mfa-env.test");
     env.set("HTTP_PROXY", &proxy.url());
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stdout(&out).contains("export AWS_ACCESS_KEY_ID='ASIASTUBSTUBSTUB1234'\n"));
     assert_eq!(
         proxy.requests()[0].line,
@@ -395,7 +395,7 @@ fn http_proxy_and_no_proxy_are_honoured() {
     env.set("HTTP_PROXY", &closed_port_url());
     env.set("NO_PROXY", "127.0.0.1");
     let out = env.run(&["--no-cache", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(direct.count(), 1);
 }
 
@@ -510,7 +510,7 @@ fn ca_bundle_is_honoured() {
 
     env.set("AWS_CA_BUNDLE", &ca);
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
 
     // The profile's ca_bundle works the same.
@@ -519,5 +519,5 @@ fn ca_bundle_is_honoured() {
         "[default]\nmfa_serial = {SERIAL}\nca_bundle = {ca}\n"
     ));
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
 }

@@ -4,9 +4,7 @@ use crate::common::*;
 use std::collections::BTreeMap;
 
 fn env_with_moto() -> (TestEnv, Stub) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     (env, stub)
 }
 
@@ -18,7 +16,7 @@ fn child_gets_exactly_the_session() {
     env.set("AWS_SESSION_TOKEN", "stale");
     let files = env.snapshot();
     let out = env.run(&["-t", "123456", "--", "env", "-0"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
 
     let mut expected: BTreeMap<String, String> = env.base_env();
     expected.remove("AWS_PROFILE");
@@ -36,7 +34,7 @@ fn child_gets_exactly_the_session() {
 fn exit_status_is_the_childs() {
     let (env, _stub) = env_with_moto();
     let out = env.run(&["-t", "123456", "--", "sh", "-c", "exit 0"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     let out = env.run(&[
         "-t",
         "123456",
@@ -56,7 +54,7 @@ fn arguments_pass_through_untouched() {
     let out = env.run(&[
         "-t", "123456", "--", "printf", "[%s]", "a b", "$(x)", "", "--help",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), "[a b][$(x)][][--help]");
 }
 

@@ -15,14 +15,6 @@ const STALE: [(&str, &str); 8] = [
     ("AWS_PROFILE", "default"),
 ];
 
-const UNSET: [&str; 5] = [
-    "AWS_SECURITY_TOKEN",
-    "AWS_SESSION_EXPIRATION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SDK_LOAD_CONFIG",
-];
-
 /// Runs `eval "$(mfa-env ARGS)"` in `shell` and returns the environment before
 /// and after (from `env -0`, without the shell's own `_`).
 fn eval_in(
@@ -50,9 +42,7 @@ fn eval_in(
 
 fn check_shell(name: &str) {
     let Some(shell) = tool(name) else { return };
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (mut env, stub) = TestEnv::with_moto();
     for (k, v) in STALE {
         env.set(k, v);
     }
@@ -89,14 +79,12 @@ fn eval_in_zsh() {
 
 #[test]
 fn one_request_signed_with_long_term_keys_not_the_session_in_the_environment() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (mut env, stub) = TestEnv::with_moto();
     for (k, v) in STALE {
         env.set(k, v);
     }
     let out = env.run(&["-t", "123 456"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
 
     let requests = stub.requests();
     assert_eq!(requests.len(), 1);
@@ -117,11 +105,9 @@ fn one_request_signed_with_long_term_keys_not_the_session_in_the_environment() {
 
 #[test]
 fn stdout_is_exactly_the_export_lines() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let out = env.run(&["--token-code", "654321"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let vars = session_vars(&stub, 0);
     let expected = format!(
         "export AWS_ACCESS_KEY_ID='{}'\nexport AWS_SECRET_ACCESS_KEY='{}'\nexport AWS_SESSION_TOKEN='{}'\nexport AWS_CREDENTIAL_EXPIRATION='{}'\nexport AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport MFA_ENV_PROFILE='default'\nunset AWS_SECURITY_TOKEN AWS_SESSION_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SDK_LOAD_CONFIG\n",
@@ -136,9 +122,7 @@ fn stdout_is_exactly_the_export_lines() {
 
 #[test]
 fn code_from_stdin_duration_region_and_profile_flags() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     env.write_config(&format!(
         "[default]\nmfa_serial = {SERIAL}\n[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/work\n"
     ));
@@ -168,7 +152,7 @@ fn code_from_stdin_duration_region_and_profile_flags() {
         .write_all(b"222333\n")
         .expect("write code");
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let text = stdout(&out);
     assert!(text.contains("export AWS_REGION='ap-south-1'\n"));
     assert!(text.contains("export MFA_ENV_PROFILE='work'\n"));
@@ -183,9 +167,7 @@ fn code_from_stdin_duration_region_and_profile_flags() {
 
 #[test]
 fn profile_from_aws_profile_then_mfa_env_profile() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (mut env, stub) = TestEnv::with_moto();
     env.write_config(&format!(
         "[profile a]\nmfa_serial = {SERIAL}\n[profile b]\nmfa_serial = {SERIAL}\n"
     ));
@@ -217,9 +199,7 @@ fn profile_from_aws_profile_then_mfa_env_profile() {
 
 #[test]
 fn odd_profile_name_survives_the_round_trip() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     // The AWS profile parser allows only [A-Za-z0-9_-/.%@:+] in names.
     let profile = "a/b.c%d@e:f+g-h_i";
     env.write_config(&format!("[profile {profile}]\nmfa_serial = {SERIAL}\n"));
@@ -238,9 +218,7 @@ fn odd_profile_name_survives_the_round_trip() {
 
 #[test]
 fn hostile_region_is_refused_before_any_request_and_runs_nothing() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let region = "it's$(touch${IFS}pwned)`touch${IFS}pwned2`\"q\"\\;*!$HOME'";
     env.write_config(&format!(
         "[default]\nmfa_serial = {SERIAL}\nregion = {region}\n"
@@ -266,9 +244,7 @@ fn hostile_region_is_refused_before_any_request_and_runs_nothing() {
 
 #[test]
 fn hostile_profile_flag_is_reported_cleanly() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let out = env.run(&["-t", "123456", "-p", "x'$(touch pwned)\n\u{1b}[31mfake"]);
     assert_fails(
         &out,

@@ -20,7 +20,7 @@ fn cached_env() -> (TestEnv, Stub) {
     let mut env = TestEnv::new();
     env.endpoint(&stub.url()).set("SHELL", "/bin/true");
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     (env, stub)
 }
 
@@ -288,7 +288,7 @@ fn the_command_gets_the_users_core_limit_back() {
     let out = dumping(&env, cwd.path(), &["--", "sh", "-c", "ulimit -c"])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), "unlimited\n");
 }
 
@@ -336,7 +336,7 @@ fn missing_cache_parents_are_made_0700() {
     env.endpoint(&stub.url())
         .set("XDG_CACHE_HOME", &base.join("a/b").to_string_lossy());
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     for dir in ["", "a", "a/b", "a/b/mfa-env"] {
         let mode = std::fs::metadata(base.join(dir)).expect("made").mode() & 0o777;
         assert_eq!(mode, 0o700, "{dir}");
@@ -358,7 +358,7 @@ fn clear_all_deletes_only_regular_files_of_this_user() {
         std::os::unix::fs::chown(dir.join(name(3)), Some(65534), Some(65534)).expect("chown");
     }
     let out = env.run(&["clear", "--all"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let expected = if root { 1 } else { 2 };
     assert_eq!(
         stdout(&out),
@@ -408,7 +408,7 @@ fn a_cache_folder_swapped_by_another_user_is_never_written_through() {
     env.endpoint(&stub.url())
         .set("XDG_CACHE_HOME", &shared.to_string_lossy());
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
 
     // The attacker swaps the cache folder with a symlink to its own folder,
     // and back, as fast as it can (renameat2 RENAME_EXCHANGE).

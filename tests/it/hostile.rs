@@ -63,7 +63,7 @@ fn a_code_line_on_stdin_is_read_to_256_bytes_only() {
         .write_all(line.as_bytes())
         .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
 }
 
@@ -242,7 +242,7 @@ fn dotenv_refuses_dollar_and_backslash() {
         );
         // The shells carry it.
         let out = env.run(&["-t", CODE, "--format", "sh", "--no-cache"]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ok(&out);
     }
 }
 
@@ -286,7 +286,7 @@ fn endpoint_passwords_are_masked_everywhere() {
     let mut env = TestEnv::new();
     env.endpoint(&format!("http://user:hunter2@127.0.0.1:{port}"));
     let out = env.run(&["-v", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let err = stderr(&out);
     assert!(
         err.contains(&format!("at http://***@127.0.0.1:{port}")),

@@ -6,9 +6,7 @@ use crate::common::*;
 
 /// Profiles of every kind; `default` gets a cached session from moto.
 fn profiles_env() -> (TestEnv, Stub) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     env.write_config(&format!(
         "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\n[profile admin]\nrole_arn = arn:aws:iam::210987654321:role/admin\nsource_profile = default\nregion = us-east-2\n\n[profile loop]\nrole_arn = arn:aws:iam::210987654321:role/x\nsource_profile = loop2\n\n[profile loop2]\nrole_arn = arn:aws:iam::210987654321:role/y\nsource_profile = loop\n\n[profile nokeys]\nregion = us-east-1\n\n[profile temp]\nregion = us-west-2\n"
     ));
@@ -16,7 +14,7 @@ fn profiles_env() -> (TestEnv, Stub) {
         "[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n\n[plain]\naws_access_key_id = AKIAFAKEFAKEFAKE9999\naws_secret_access_key = {SECRET}\n\n[temp]\naws_access_key_id = ASIAFAKEFAKEFAKE7777\naws_secret_access_key = {SECRET}\naws_session_token = tok\n"
     ));
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     (env, stub)
 }
 
@@ -38,7 +36,7 @@ fn list_shows_every_profile_its_kind_region_and_session() {
     let (env, _stub) = profiles_env();
     for command in ["list", "profiles"] {
         let out = env.run(&[command]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ok(&out);
         let text = stdout(&out);
         assert!(
             text == table("12h00m") || text == table("11h59m"),
@@ -52,7 +50,7 @@ fn list_shows_every_profile_its_kind_region_and_session() {
 fn list_json_masks_key_ids_and_holds_no_secret() {
     let (env, _stub) = profiles_env();
     let out = env.run(&["list", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let text = stdout(&out);
     for secret in [
         SECRET,
@@ -110,7 +108,7 @@ fn list_without_files_says_so() {
 fn status_json_lists_sessions_without_secrets() {
     let (env, _stub) = profiles_env();
     let out = env.run(&["status", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(
         value["cache"],
@@ -150,7 +148,7 @@ fn status_and_clear_of_a_profile_without_session_while_others_have_one() {
     let (env, _stub) = profiles_env();
     let dir = env.cache_dir().display().to_string();
     let out = env.run(&["status", "-p", "admin"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     assert_eq!(
         stdout(&out),
         format!(
@@ -158,7 +156,7 @@ fn status_and_clear_of_a_profile_without_session_while_others_have_one() {
         )
     );
     let out = env.run(&["clear", "-p", "admin"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     assert_eq!(
         stdout(&out),
         format!(
@@ -198,7 +196,7 @@ fn clear_deletes_the_sessions_of_a_profile_no_longer_in_the_files() {
     env.write_config("[profile other]\nregion = eu-west-1\n");
     env.write_credentials("");
     let out = env.run(&["clear", "-p", "default"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         stdout(&out),
         format!(

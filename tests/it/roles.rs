@@ -21,11 +21,6 @@ fn roles_env(url: &str) -> TestEnv {
     env
 }
 
-fn ok(out: &std::process::Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
-    stdout(out)
-}
-
 #[test]
 fn one_prompt_serves_two_roles() {
     let stub = Stub::moto();

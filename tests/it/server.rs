@@ -59,9 +59,7 @@ fn cross_the_threshold() {
 
 #[test]
 fn the_child_gets_the_endpoint_and_no_keys() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (mut env, stub) = TestEnv::with_moto();
     for (name, value) in [
         ("AWS_ACCESS_KEY_ID", "AKIASTALE"),
         ("AWS_SECRET_ACCESS_KEY", "stale"),
@@ -82,7 +80,7 @@ fn the_child_gets_the_endpoint_and_no_keys() {
     }
     let files = env.snapshot();
     let out = env.run(&["--server", "-t", CODE, "--", "env", "-0"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let got = parse_env0(&out.stdout);
 
     let url = got["AWS_CONTAINER_CREDENTIALS_FULL_URI"].clone();
@@ -150,13 +148,11 @@ fn assert_signed_with(request: &Request, key: &str, token: &str) {
 #[test]
 fn the_aws_cli_signs_with_the_served_session() {
     let Some(_) = tool("aws") else { return };
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let script = "env | grep -c '^AWS_ACCESS_KEY_ID=' || true; \
                   aws sts get-caller-identity --query Account --output text";
     let out = env.run(&["--server", "-t", CODE, "--", "sh", "-c", script]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), "0\n123456789012\n");
     assert_eq!(stub.actions(), ["GetSessionToken", "GetCallerIdentity"]);
     let (key, token) = served(&stub);
@@ -168,9 +164,7 @@ fn boto3_signs_with_the_served_session() {
     let Some(python) = tool("python3") else {
         return;
     };
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let script = "import os, boto3\n\
                   assert 'AWS_ACCESS_KEY_ID' not in os.environ\n\
                   session = boto3.Session()\n\
@@ -178,7 +172,7 @@ fn boto3_signs_with_the_served_session() {
                   print(session.client('sts').get_caller_identity()['Account'])\n";
     let python = python.to_string_lossy().into_owned();
     let out = env.run(&["--server", "-t", CODE, "--", &python, "-c", script]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), "container-role\n123456789012\n");
     assert_eq!(stub.actions(), ["GetSessionToken", "GetCallerIdentity"]);
     let (key, token) = served(&stub);
@@ -187,9 +181,7 @@ fn boto3_signs_with_the_served_session() {
 
 #[test]
 fn aws_config_ecs_provider_reads_the_endpoint() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let client = bin()
         .parent()
         .expect("target dir")
@@ -197,7 +189,7 @@ fn aws_config_ecs_provider_reads_the_endpoint() {
     assert!(client.is_file(), "cargo test builds the examples");
     let client = client.to_string_lossy().into_owned();
     let out = env.run(&["--server", "-t", CODE, "--", &client]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let (key, _) = served(&stub);
     let expiration = session_vars(&stub, 0)["AWS_CREDENTIAL_EXPIRATION"].clone();
     let epoch = date_of(&expiration);
@@ -225,7 +217,7 @@ fn a_role_is_renewed_without_a_prompt_once_15_minutes_are_left() {
     assert_ne!(second, first);
     assert_eq!(served.key(), second);
     let out = served.finish();
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
     // One code (the MFA session), then one AssumeRole per renewal.
     assert_eq!(
         stub.actions(),
@@ -305,9 +297,7 @@ fn a_failed_renewal_answers_500_and_the_next_request_tries_again() {
 
 #[test]
 fn refused_requests() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let mut served = Served::start(&env, &["--server", "-t", CODE]);
     let addr = served.addr();
     let token = served.token.clone();
@@ -373,9 +363,7 @@ fn refused_requests() {
 fn oversized_silent_and_too_many_clients_do_not_stop_it() {
     use std::io::Read;
     use std::net::TcpStream;
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     let mut served = Served::start(&env, &["--server", "-t", CODE]);
     let addr = served.addr();
 
@@ -427,7 +415,7 @@ fn mfa_env_in_the_child_still_finds_the_keys() {
     let script = "mfa-env -- sh -c 'echo $AWS_ACCESS_KEY_ID'; \
                   mfa-env --no-cache -t 914725 -q -- sh -c 'echo $AWS_ACCESS_KEY_ID'";
     let out = env.run(&["--server", "-t", CODE, "--", "sh", "-c", script]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     // The cached session, then a new one made with the long-term keys.
     let (first, _) = served(&stub);
     let second = session_vars(&stub, 1)["AWS_ACCESS_KEY_ID"].clone();
@@ -445,12 +433,10 @@ fn mfa_env_in_the_child_still_finds_the_keys() {
 
 #[test]
 fn a_token_command_starts_with_no_signal_blocked() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, _stub) = TestEnv::with_moto();
     let command = format!("sh -c 'grep SigBlk /proc/self/status > blocked; echo {CODE}'");
     let out = env.run(&["--server", "--token-command", &command, "--", "true"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let blocked = std::fs::read_to_string(env.home().join("work/blocked")).expect("ran");
     assert_eq!(blocked, "SigBlk:\t0000000000000000\n");
 }

@@ -10,9 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 fn moto_env() -> (TestEnv, Stub) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     (env, stub)
 }
 
@@ -37,7 +35,7 @@ fn exit_status_is_the_childs() {
     assert_eq!(stdout(&out), "out\n");
     assert_eq!(stderr(&out), "");
     let out = env.run(&["--server", "--", "true"]);
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
 }
 
 #[test]
@@ -107,7 +105,7 @@ fn exec_with_server() {
         "echo \"$MFA_ENV_SERVER ${AWS_ACCESS_KEY_ID-none}\"",
     ]);
     assert_eq!(stdout(&out), "1 none\n", "{}", stderr(&out));
-    assert_eq!(out.status.code(), Some(0));
+    ok(&out);
 }
 
 #[test]
@@ -217,7 +215,7 @@ fn the_child_ends_while_a_renewal_runs() {
         thread::sleep(Duration::from_millis(50));
     }
     let out = served.finish();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(
         waiting.join().expect("request"),
         None,

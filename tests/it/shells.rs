@@ -70,13 +70,7 @@ fn assert_session(
     stub: &Stub,
 ) {
     let mut expected = before.clone();
-    for name in [
-        "AWS_SECURITY_TOKEN",
-        "AWS_SESSION_EXPIRATION",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SDK_LOAD_CONFIG",
-    ] {
+    for name in UNSET {
         expected.remove(name);
     }
     expected.extend(expected_vars(stub, 0));
@@ -96,7 +90,7 @@ fn fish_format_in_fish() {
 fn dotenv_format_read_by_sh() {
     let (env, stub) = moto_env();
     let out = env.run(&["--format", "dotenv", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let text = stdout(&out);
     let vars = expected_vars(&stub, 0);
     let order = [
@@ -125,19 +119,13 @@ fn dotenv_format_read_by_sh() {
 fn json_format() {
     let (env, stub) = moto_env();
     let out = env.run(&["-f", "json", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     let mut expected = serde_json::Map::new();
     for (k, v) in expected_vars(&stub, 0) {
         expected.insert(k, v.into());
     }
-    for name in [
-        "AWS_SECURITY_TOKEN",
-        "AWS_SESSION_EXPIRATION",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SDK_LOAD_CONFIG",
-    ] {
+    for name in UNSET {
         expected.insert(name.into(), serde_json::Value::Null);
     }
     assert_eq!(value, serde_json::Value::Object(expected));
@@ -147,7 +135,7 @@ fn json_format() {
 fn powershell_format_exact_lines() {
     let (env, stub) = moto_env();
     let out = env.run(&["-f", "powershell", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let v = expected_vars(&stub, 0);
     let mut expected = String::new();
     for k in [
@@ -257,7 +245,7 @@ fn scripts_in_shell_folder_are_what_init_prints() {
         ("direnv", "direnvrc"),
     ] {
         let out = env.run(&["init", shell]);
-        assert_eq!(out.status.code(), Some(0));
+        ok(&out);
         assert_eq!(
             stdout(&out),
             std::fs::read_to_string(root.join(file)).expect("file"),
@@ -319,7 +307,7 @@ fn subshell_gets_the_session_and_marks_nesting() {
 fn credential_process_prints_only_version_1_json() {
     let (env, stub) = moto_env();
     let out = env.run(&["credential-process", "--profile", "default", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     let v = expected_vars(&stub, 0);
     assert_eq!(
@@ -427,7 +415,7 @@ fn completions_and_man_page() {
     let env = TestEnv::new();
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let out = env.run(&["completions", shell]);
-        assert_eq!(out.status.code(), Some(0));
+        ok(&out);
         let text = stdout(&out);
         // A registration of clap's dynamic completion: the shell asks the
         // binary (tests/completion.rs drives it in each shell).
@@ -571,9 +559,7 @@ fn direnv_asks_for_the_code_on_the_terminal() {
 #[test]
 fn aws_cli_credential_process_asks_on_the_terminal() {
     let Some(aws) = tool("aws") else { return };
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let bin = bin().display().to_string();
     env.write_config(&format!(
         "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
@@ -634,7 +620,7 @@ fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
 
     // Another process gets the session; the next prompt loads it.
     let out = env.run(&["-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     pty.send_line("").expect("enter");
     pty.exp_string("direnv: loading").expect("reload");
     pty.exp_string("ready> ").expect("prompt");

@@ -11,7 +11,7 @@ fn options(env: &TestEnv, command: &[&str]) -> BTreeSet<String> {
     let mut args = command.to_vec();
     args.push("--help");
     let out = env.run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     stdout(&out)
         .lines()
         // "  -p, --profile" or "      --serial"; wrapped text is indented deeper.
@@ -225,11 +225,9 @@ fn malformed_values_are_usage_errors_naming_the_forms() {
 
 #[test]
 fn one_day_is_a_duration() {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     let out = env.run(&["-t", CODE, "-d", "1d", "--min-ttl", "1d"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let requests = stub.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(
@@ -282,9 +280,7 @@ fn command_words_without_dashes_get_the_spelling_that_works() {
 }
 
 fn alice() -> (TestEnv, Stub) {
-    let stub = Stub::moto();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
+    let (env, stub) = TestEnv::with_moto();
     env.write_config(&format!(
         "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n[profile alice]\nmfa_serial = {SERIAL}\nregion = eu-north-1\n"
     ));
@@ -298,12 +294,12 @@ fn alice() -> (TestEnv, Stub) {
 fn exec_with_a_profile_runs_the_command() {
     let (env, stub) = alice();
     let out = env.run(&["exec", "alice", "-t", CODE, "--", "true"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), "");
     assert_eq!(stub.count(), 1);
 
     let out = env.run(&["exec", "alice", "--", "env", "-0"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     let mut expected = env.base_env();
     expected.extend(session_vars(&stub, 0));
     expected.insert("AWS_REGION".into(), "eu-north-1".into());
@@ -346,7 +342,7 @@ fn exec_without_a_command_starts_the_shell() {
     std::fs::set_permissions(&script, perms).unwrap();
     env.set("SHELL", &script.to_string_lossy());
     let out = env.run(&["exec", "alice", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    ok(&out);
     assert_eq!(stdout(&out), "alice|alice|0");
 }
 

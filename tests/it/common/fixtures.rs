@@ -1,0 +1,109 @@
+//! Fixtures: real STS answer XML, the variables a session sets, dates.
+
+use super::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+/// The error document STS sends, e.g. 403 InvalidClientTokenId.
+pub fn sts_error_xml(code: &str, message: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>{code}</Code>\n    <Message>{message}</Message>\n  </Error>\n  <RequestId>4f1e3b2a-0c6d-4c2e-9a7b-1d2e3f4a5b6c</RequestId>\n</ErrorResponse>\n"
+    )
+}
+
+/// A successful GetSessionToken answer, as STS sends it.
+pub fn sts_session_xml() -> String {
+    sts_session_xml_for("ASIASTUBSTUBSTUB1234")
+}
+
+/// The same with another access key id.
+pub fn sts_session_xml_for(key_id: &str) -> String {
+    "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>KEYID</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".replace("KEYID", key_id)
+}
+
+/// A successful AssumeRole answer, as STS sends it.
+pub fn sts_role_xml(key_id: &str) -> String {
+    format!(
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>{key_id}</AccessKeyId><SecretAccessKey>roleSecret</SecretAccessKey><SessionToken>roleToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/admin/mfa-env-admin</Arn><AssumedRoleId>AROA3XFRBF535PLBIFPI4:mfa-env-admin</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>"
+    )
+}
+
+/// A successful GetCallerIdentity answer for the IAM user `name`.
+pub fn sts_identity_xml(name: &str) -> String {
+    format!(
+        "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/{name}</Arn><UserId>AIDACKCEVSQ6C2EXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
+    )
+}
+
+/// The session variables mfa-env must export for the `index`-th answer the
+/// stub saw (the expiration without a fraction, as mfa-env prints it).
+pub fn session_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
+    let responses = stub.responses();
+    let xml = &responses[index];
+    let field = |tag| xml_field(xml, tag).unwrap_or_else(|| panic!("no {tag} in {xml}"));
+    let expiration = field("Expiration");
+    let seconds = expiration
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('Z');
+    BTreeMap::from([
+        ("AWS_ACCESS_KEY_ID".to_string(), field("AccessKeyId")),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            field("SecretAccessKey"),
+        ),
+        ("AWS_SESSION_TOKEN".to_string(), field("SessionToken")),
+        (
+            "AWS_CREDENTIAL_EXPIRATION".to_string(),
+            format!("{seconds}Z"),
+        ),
+    ])
+}
+
+/// The time `offset` seconds from now in `date -u` FORMAT (`date`, so that the
+/// tests do not lean on mfa-env's own date code).
+pub fn date_in(offset: i64, format: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let out = Command::new("date")
+        .args(["-u", "-d", &format!("@{}", now + offset), format])
+        .env("LC_ALL", "C")
+        .output()
+        .expect("date");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// RFC 3339 UTC, `offset` seconds from now.
+pub fn rfc3339_in(offset: i64) -> String {
+    date_in(offset, "+%Y-%m-%dT%H:%M:%SZ")
+}
+
+/// Rewrites the expiration of the cache entry at `path` (its mode stays 0600).
+pub fn set_expiration(path: &Path, when: &str) {
+    let text = std::fs::read_to_string(path).expect("entry");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let old = value["expiration"].as_str().expect("expiration");
+    std::fs::write(path, text.replace(old, when)).expect("rewrite");
+}
+
+/// The text between `<tag>` and `</tag>`.
+pub fn xml_field(xml: &str, tag: &str) -> Option<String> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(xml[start..end].to_string())
+}
+
+/// What every session hand-over unsets (botocore reads AWS_SECURITY_TOKEN
+/// first; a profile variable would win over the keys): the one list the
+/// tests compare with.
+pub const UNSET: [&str; 5] = [
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+];

@@ -1,0 +1,202 @@
+//! The test environment: a temporary HOME with AWS files and XDG folders,
+//! runs of the real binary in it, and the assertions on what a run did.
+
+use super::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A temporary HOME with `.aws/config`, `.aws/credentials` and XDG folders.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    /// Extra variables for every run (the endpoint, say).
+    pub vars: BTreeMap<String, String>,
+}
+
+impl TestEnv {
+    /// A user profile `default` with long-term keys, mfa_serial and a region.
+    pub fn new() -> TestEnv {
+        let env = TestEnv::empty();
+        env.write_config(&format!(
+            "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"
+        ));
+        env.write_credentials(&format!(
+            "[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+        ));
+        env
+    }
+
+    /// The default user profile, with STS at a recording stub in front of
+    /// moto (the stub counts and keeps every request).
+    pub fn with_moto() -> (TestEnv, Stub) {
+        let stub = Stub::moto();
+        let mut env = TestEnv::new();
+        env.endpoint(&stub.url());
+        (env, stub)
+    }
+
+    /// A HOME with no AWS files at all.
+    pub fn empty() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in [".aws", ".cache", ".config", "work"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        TestEnv {
+            dir,
+            vars: BTreeMap::new(),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home().join(".aws/config")
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.home().join(".aws/credentials")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config_path(), text).expect("write config");
+    }
+
+    pub fn write_credentials(&self, text: &str) {
+        std::fs::write(self.credentials_path(), text).expect("write credentials");
+    }
+
+    /// The bytes of both AWS files, to prove they were not written.
+    pub fn snapshot(&self) -> (Vec<u8>, Vec<u8>) {
+        (
+            std::fs::read(self.config_path()).unwrap_or_default(),
+            std::fs::read(self.credentials_path()).unwrap_or_default(),
+        )
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        self.vars.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    pub fn endpoint(&mut self, url: &str) -> &mut Self {
+        self.set("AWS_ENDPOINT_URL_STS", url)
+    }
+
+    /// The exact environment every run starts from: nothing of the developer's
+    /// (no AWS_*, no real HOME), only this.
+    pub fn base_env(&self) -> BTreeMap<String, String> {
+        let home = self.home().to_string_lossy().into_owned();
+        let mut env = BTreeMap::new();
+        env.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
+        env.insert("HOME".into(), home.clone());
+        env.insert("XDG_CACHE_HOME".into(), format!("{home}/.cache"));
+        env.insert("XDG_CONFIG_HOME".into(), format!("{home}/.config"));
+        env.insert("LC_ALL".into(), "C.UTF-8".into());
+        env.extend(self.vars.clone());
+        env
+    }
+
+    /// A command with exactly `base_env`, run in HOME/work.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .envs(self.base_env())
+            .current_dir(self.home().join("work"))
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// PATH with the binary's folder first, for scripts that call `mfa-env`.
+    pub fn with_binary_on_path(&mut self) -> &mut Self {
+        let dir = bin()
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let path = format!("{dir}:{}", std::env::var("PATH").unwrap_or_default());
+        self.set("PATH", &path)
+    }
+
+    /// mfa-env with `args`, stdin closed, and no controlling terminal.
+    pub fn mfa_env(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command("setsid");
+        cmd.arg("-w").arg(bin()).args(args);
+        cmd
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home().join(".cache/mfa-env")
+    }
+
+    /// The cache files whose names end in `ext`, sorted.
+    pub fn cache_files(&self, ext: &str) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(self.cache_dir())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        found.retain(|p| p.to_string_lossy().ends_with(ext));
+        found.sort();
+        found
+    }
+
+    /// The one cached session file.
+    pub fn cache_entry(&self) -> PathBuf {
+        let files = self.cache_files(".json");
+        assert_eq!(files.len(), 1, "one cache entry: {files:?}");
+        files[0].clone()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.mfa_env(args).output().expect("run mfa-env")
+    }
+}
+
+/// Asserts a run succeeded (showing its stderr when it did not) and gives
+/// its stdout.
+#[track_caller]
+pub fn ok(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+    stdout(out)
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a failure of the default run (the one whose output is `eval`ed):
+/// exit 1, `false` and nothing else on stdout (so the `eval` fails too), one
+/// line on stderr that contains every part of `expected`.
+pub fn assert_fails(out: &Output, expected: &[&str]) {
+    assert_fails_printing(out, "false\n", expected);
+}
+
+/// The same for any command, with exactly `printed` on stdout.
+pub fn assert_fails_printing(out: &Output, printed: &str, expected: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    assert_eq!(stdout(out), printed, "stdout on failure");
+    assert_eq!(err.lines().count(), 1, "one line on stderr: {err}");
+    for part in expected {
+        assert!(err.contains(part), "stderr lacks {part:?}: {err}");
+    }
+    for secret in [SECRET, CODE] {
+        assert!(!err.contains(secret), "a secret leaked into: {err}");
+    }
+}
+
+/// Parses `env -0` output.
+pub fn parse_env0(bytes: &[u8]) -> BTreeMap<String, String> {
+    bytes
+        .split(|b| *b == 0)
+        .filter(|entry| !entry.is_empty())
+        .filter_map(|entry| {
+            let text = String::from_utf8_lossy(entry);
+            text.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
