@@ -3,22 +3,22 @@
 //! (exports, exec, a shell, credential_process JSON, or a console sign-in).
 
 use crate::acquire::{Acquirer, Options};
-use crate::cli::{Command, SessionOpts};
+use crate::cli::SessionOpts;
 use crate::context::{self, Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
 use crate::server::{self, Endpoint};
-use crate::{console, doctor, duration, exec, init, list, status, stdio, usage};
+use crate::{commands, duration, exec, stdio, usage};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
+    crate::harden::start();
     // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
     // the binary itself (profile names included), then it exits.
-    crate::harden::start();
     if let Some(code) = usage::complete() {
         return code;
     }
@@ -31,84 +31,7 @@ pub fn main() -> ExitCode {
         verbose: cli.log.verbose,
     };
     let printed = (cli.command.is_none() && cli.exec.is_empty()).then_some(cli.format);
-    let result = match cli.command {
-        None if cli.exec.is_empty() => {
-            let deliver = Deliver::Print(cli.format);
-            run(&cli.session, deliver, cli.serve.server, log)
-        }
-        None => run(
-            &cli.session,
-            Deliver::Exec(&cli.exec),
-            cli.serve.server,
-            log,
-        ),
-        Some(Command::Shell { session, serve }) => run(&session, Deliver::Shell, serve.server, log),
-        Some(Command::Exec {
-            name,
-            mut session,
-            serve,
-            command,
-            ..
-        }) => {
-            session.profile = name.or(session.profile);
-            match command.is_empty() {
-                true => run(&session, Deliver::Shell, serve.server, log),
-                false => run(&session, Deliver::Exec(&command), serve.server, log),
-            }
-        }
-        Some(Command::CredentialProcess(opts)) => {
-            run(&opts, Deliver::CredentialProcess, false, log)
-        }
-        Some(Command::Console(args)) => setup(&args.session, log).and_then(|resolved| {
-            let page = console::Page {
-                service: args.service.as_deref(),
-                destination: args.destination.as_deref(),
-            };
-            console::run(resolved, &page, args.session.refresh, args.print, log)
-        }),
-        Some(Command::Init { shell }) => output::print(init::script(shell)),
-        Some(Command::List { json }) => list::rows().and_then(|rows| {
-            output::print(&if json {
-                list::json(&rows)
-            } else {
-                list::table(&rows)
-            })
-        }),
-        Some(Command::Status {
-            profile,
-            serial,
-            duration,
-            check,
-            min_ttl,
-            path,
-            json,
-        }) => {
-            let wanted = Wanted::of(profile.profile.as_deref(), serial.as_deref(), None);
-            let check = check.then(|| min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL));
-            status::run(&Wanted { duration, ..wanted }, check, path, json, log)
-        }
-        Some(Command::Clear { profile, all }) => {
-            status::clear(profile.profile.as_deref(), all, log).and_then(output::print_or_fail)
-        }
-        Some(Command::Doctor {
-            profile,
-            serial,
-            region,
-            offline,
-            json,
-        }) => {
-            let wanted = Wanted::of(
-                profile.profile.as_deref(),
-                serial.as_deref(),
-                region.as_deref(),
-            );
-            doctor::run(&wanted, offline, json)
-        }
-        Some(Command::Completions { shell }) => {
-            init::completions(shell).and_then(|text| output::print(&text))
-        }
-        Some(Command::Man) => init::man().and_then(|page| output::print(&page)),
-    };
+    let result = commands::dispatch(cli, log);
     result.unwrap_or_else(|err| {
         output::print_failed(printed);
         stdio::err(&format!("mfa-env: {}\n", error::clean(&err.to_string())));
@@ -117,7 +40,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Where the session goes.
-enum Deliver<'a> {
+pub(crate) enum Deliver<'a> {
     /// Lines for `eval`, in this syntax.
     Print(Format),
     /// This command, by exec.
@@ -130,19 +53,20 @@ enum Deliver<'a> {
 
 /// Gets a session (from the cache, or with an MFA code from STS) and hands it
 /// to the shell or to the command.
-fn run(
+pub(crate) fn run(
     opts: &SessionOpts,
     deliver: Deliver<'_>,
     server: bool,
     log: Log,
 ) -> Result<ExitCode, Error> {
-    // Before any other thread starts: --server takes the signals on one.
-    let signals = if server {
-        check_server(&deliver)?;
-        Some(exec::Signals::take()?)
-    } else {
-        None
-    };
+    // --server needs a child to serve; before any other thread starts, it
+    // takes the signals on one.
+    if server && matches!(deliver, Deliver::Print(_)) {
+        return Err(Error::Usage(
+            "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server".into(),
+        ));
+    }
+    let signals = server.then(exec::Signals::take).transpose()?;
     if matches!(deliver, Deliver::CredentialProcess)
         && std::env::var_os(mfa::TOKEN_COMMAND_MARK).is_some()
     {
@@ -204,19 +128,9 @@ fn run(
     }
 }
 
-/// `--server` needs a child to serve: a command or a shell.
-fn check_server(deliver: &Deliver<'_>) -> Result<(), Error> {
-    match deliver {
-        Deliver::Print(_) => Err(Error::Usage(
-            "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server".into(),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// The resolved context and how its session is to be got, from the options;
 /// no request is made yet.
-fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
+pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
     let wanted = Wanted {
         duration: opts.duration,
         ..Wanted::of(

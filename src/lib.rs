@@ -12,6 +12,7 @@ pub mod app;
 pub mod arn;
 pub mod cache;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod console;
 pub mod context;

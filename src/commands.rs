@@ -1,0 +1,88 @@
+//! Which command runs: the session commands (the default run, `exec`,
+//! `shell`, `credential-process`) go through app.rs's pipeline; the others
+//! (console, init, list, status, clear, doctor, completions, man) run here.
+
+use crate::app::{self, Deliver, setup};
+use crate::cli::{Cli, Command};
+use crate::context::Wanted;
+use crate::error::Error;
+use crate::log::Log;
+use crate::{console, doctor, duration, init, list, output, status};
+use std::process::ExitCode;
+
+/// Runs the command the command line names.
+pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
+    let Some(command) = cli.command else {
+        let deliver = match cli.exec.is_empty() {
+            true => Deliver::Print(cli.format),
+            false => Deliver::Exec(&cli.exec),
+        };
+        return app::run(&cli.session, deliver, cli.serve.server, log);
+    };
+    match command {
+        Command::Shell { session, serve } => app::run(&session, Deliver::Shell, serve.server, log),
+        Command::Exec {
+            name,
+            mut session,
+            serve,
+            command,
+            ..
+        } => {
+            session.profile = name.or(session.profile);
+            match command.is_empty() {
+                true => app::run(&session, Deliver::Shell, serve.server, log),
+                false => app::run(&session, Deliver::Exec(&command), serve.server, log),
+            }
+        }
+        Command::CredentialProcess(opts) => app::run(&opts, Deliver::CredentialProcess, false, log),
+        Command::Console(args) => setup(&args.session, log).and_then(|resolved| {
+            let page = console::Page {
+                service: args.service.as_deref(),
+                destination: args.destination.as_deref(),
+            };
+            console::run(resolved, &page, args.session.refresh, args.print, log)
+        }),
+        Command::Init { shell } => output::print(init::script(shell)),
+        Command::List { json } => list::rows().and_then(|rows| {
+            output::print(&if json {
+                list::json(&rows)
+            } else {
+                list::table(&rows)
+            })
+        }),
+        Command::Status {
+            profile,
+            serial,
+            duration,
+            check,
+            min_ttl,
+            path,
+            json,
+        } => {
+            let wanted = Wanted::of(profile.profile.as_deref(), serial.as_deref(), None);
+            let check = check.then(|| min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL));
+            status::run(&Wanted { duration, ..wanted }, check, path, json, log)
+        }
+        Command::Clear { profile, all } => {
+            status::clear(profile.profile.as_deref(), all, log).and_then(output::print_or_fail)
+        }
+        Command::Doctor {
+            profile,
+            serial,
+            region,
+            offline,
+            json,
+        } => {
+            let wanted = Wanted::of(
+                profile.profile.as_deref(),
+                serial.as_deref(),
+                region.as_deref(),
+            );
+            doctor::run(&wanted, offline, json)
+        }
+        Command::Completions { shell } => {
+            init::completions(shell).and_then(|text| output::print(&text))
+        }
+        Command::Man => init::man().and_then(|page| output::print(&page)),
+    }
+}
