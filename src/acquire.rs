@@ -8,7 +8,7 @@ use crate::context::{Context, Plan};
 use crate::duration;
 use crate::error::Error;
 use crate::log::Log;
-use crate::mfa::{Ask, Source};
+use crate::mfa::{CodeRequest, Source};
 use crate::session::{self, Session};
 use crate::sts::{self, Net, Signer};
 use std::time::Duration;
@@ -189,7 +189,7 @@ impl Acquirer {
     ) -> Result<Session, Error> {
         const TRIES: u32 = 3;
         self.log.say(&format!("using {}", self.source.describe()));
-        let ask = Ask {
+        let ask = CodeRequest {
             profile: &self.ctx.name,
             serial: &self.ctx.serial,
             oath_name: self.ctx.profile.mfa_oath_name.as_deref(),

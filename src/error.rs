@@ -88,7 +88,7 @@ pub enum Error {
     BadDurationSeconds { profile: String, value: String },
 
     #[error(
-        "a role session of {asked} is longer than AWS allows: {why}. Ask for less with --duration or duration_seconds"
+        "a role session of {asked} is longer than AWS allows: {why}. CodeRequest for less with --duration or duration_seconds"
     )]
     RoleDuration { asked: String, why: &'static str },
 

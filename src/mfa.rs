@@ -115,10 +115,16 @@ impl Prompter {
 pub enum Source {
     Flag(String),
     Stdin,
-    /// The command line and where it was configured.
-    Command(String, String),
-    /// How to ask, and where that was configured.
-    Prompt(Prompter, String),
+    /// A command that prints the code, and where it was configured.
+    Command {
+        line: String,
+        origin: String,
+    },
+    /// Asking a person (or ykman), and where that was configured.
+    Prompt {
+        how: Prompter,
+        origin: String,
+    },
 }
 
 impl Source {
@@ -129,7 +135,7 @@ impl Source {
         profile: &Profile,
     ) -> Result<Source, Error> {
         let prompter = |value: &str, origin: String| match Prompter::parse(value) {
-            Some(p) => Ok(Source::Prompt(p, origin)),
+            Some(how) => Ok(Source::Prompt { how, origin }),
             None => Err(Error::BadPrompt {
                 value: value.to_string(),
                 origin,
@@ -142,18 +148,24 @@ impl Source {
         match (flag, command, prompt, &profile.mfa_process) {
             (Some("-"), ..) => Ok(Source::Stdin),
             (Some(code), ..) => Ok(Source::Flag(code.to_string())),
-            (None, Some(cmd), ..) => Ok(Source::Command(cmd.to_string(), "--token-command".into())),
+            (None, Some(cmd), ..) => Ok(Source::Command {
+                line: cmd.to_string(),
+                origin: "--token-command".into(),
+            }),
             (None, None, Some(name), _) => prompter(name, "--prompt".into()),
-            (None, None, None, Some(cmd)) => Ok(Source::Command(
-                cmd.clone(),
-                format!("mfa_process of profile '{}'", profile.name),
-            )),
+            (None, None, None, Some(cmd)) => Ok(Source::Command {
+                line: cmd.clone(),
+                origin: format!("mfa_process of profile '{}'", profile.name),
+            }),
             (None, None, None, None) => match (from_env, &profile.mfa_prompt) {
                 (Some(name), _) => prompter(&name, PROMPT_VAR.into()),
                 (None, Some(name)) => {
                     prompter(name, format!("mfa_prompt of profile '{}'", profile.name))
                 }
-                (None, None) => Ok(Source::Prompt(Prompter::Auto, "the default".into())),
+                (None, None) => Ok(Source::Prompt {
+                    how: Prompter::Auto,
+                    origin: "the default".into(),
+                }),
             },
         }
     }
@@ -163,10 +175,13 @@ impl Source {
         match self {
             Source::Flag(_) => "the MFA code from --token-code".into(),
             Source::Stdin => "the MFA code from stdin".into(),
-            Source::Command(cmd, origin) => {
+            Source::Command { line: cmd, origin } => {
                 format!("the MFA code from the command {} ({origin})", program(cmd))
             }
-            Source::Prompt(prompter, origin) => {
+            Source::Prompt {
+                how: prompter,
+                origin,
+            } => {
                 let how = match prompter {
                     Prompter::Auto => "asked for on the terminal, else in a desktop dialog".into(),
                     Prompter::Terminal => "asked for on the terminal".into(),
@@ -180,13 +195,13 @@ impl Source {
 
     /// Only a person can type a second code (at the terminal or in a dialog).
     pub fn interactive(&self) -> bool {
-        matches!(self, Source::Prompt(p, _) if *p != Prompter::Ykman)
+        matches!(self, Source::Prompt { how, .. } if *how != Prompter::Ykman)
     }
 
     /// One code. A person's answer that is not a code is `Error::BadCode`
     /// (the caller asks again). `note` is said before the question (after a
     /// refused code, say).
-    pub fn code(&self, ask: &Ask<'_>, note: Option<&str>) -> Result<Code, Error> {
+    pub fn code(&self, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code, Error> {
         match self {
             Source::Flag(code) => normalize(code),
             Source::Stdin => {
@@ -198,8 +213,11 @@ impl Source {
                 }
                 normalize(&line)
             }
-            Source::Command(cmd, origin) => token::command(cmd, origin, ask.timeout),
-            Source::Prompt(Prompter::Ykman, origin) => {
+            Source::Command { line: cmd, origin } => token::command(cmd, origin, ask.timeout),
+            Source::Prompt {
+                how: Prompter::Ykman,
+                origin,
+            } => {
                 let name = ask.oath_name.unwrap_or(ask.serial);
                 let device = std::env::var(YKMAN_DEVICE_VAR)
                     .ok()
@@ -211,19 +229,28 @@ impl Source {
                 };
                 token::code_from(&argv, origin, ask.timeout)
             }
-            Source::Prompt(Prompter::Terminal, _) => {
+            Source::Prompt {
+                how: Prompter::Terminal,
+                ..
+            } => {
                 let tty = prompt::open().map_err(|err| Error::NoCode {
                     why: format!("there is no terminal to ask on (/dev/tty: {err})"),
                 })?;
                 normalize(&prompt::ask(&tty, ask, note)?)
             }
-            Source::Prompt(Prompter::Dialog(dialog), _) => {
+            Source::Prompt {
+                how: Prompter::Dialog(dialog),
+                ..
+            } => {
                 if let Some(why) = dialog.unavailable() {
                     return Err(Error::NoCode { why });
                 }
                 normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?)
             }
-            Source::Prompt(Prompter::Auto, _) => match prompt::open() {
+            Source::Prompt {
+                how: Prompter::Auto,
+                ..
+            } => match prompt::open() {
                 Ok(tty) => normalize(&prompt::ask(&tty, ask, note)?),
                 Err(err) => match Dialog::first_available() {
                     Some(dialog) => normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?),
@@ -285,7 +312,7 @@ pub const PROMPT_VAR: &str = "MFA_ENV_PROMPT";
 pub const YKMAN_DEVICE_VAR: &str = "YKMAN_OATH_DEVICE_SERIAL";
 
 /// What a prompt names, and how long a token command or dialog may take.
-pub struct Ask<'a> {
+pub struct CodeRequest<'a> {
     pub profile: &'a str,
     pub serial: &'a str,
     /// The OATH account `--prompt ykman` asks for (else the serial).
@@ -293,7 +320,7 @@ pub struct Ask<'a> {
     pub timeout: Duration,
 }
 
-impl Ask<'_> {
+impl CodeRequest<'_> {
     /// The question on the terminal.
     pub fn prompt(&self) -> String {
         format!("MFA code for profile {} ({}): ", self.profile, self.serial)

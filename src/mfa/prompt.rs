@@ -5,7 +5,7 @@
 //! and no terminal mode to undo; while `--server` runs its child, Ctrl-C ends
 //! the prompt only (`cancel`).
 
-use super::{Ask, Code};
+use super::{Code, CodeRequest};
 use crate::duration;
 use crate::error::{Error, clean_lines};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
@@ -86,7 +86,7 @@ pub fn open() -> std::io::Result<File> {
 
 /// One answer typed on the terminal, as typed (the caller checks it). `note`
 /// is said on a line of its own before the prompt.
-pub fn ask(tty: &File, ask: &Ask<'_>, note: Option<&str>) -> Result<Code, Error> {
+pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code, Error> {
     let unreadable = |err: std::io::Error| Error::CodeUnreadable {
         source_name: "the terminal",
         why: err.to_string(),

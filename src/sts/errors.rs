@@ -122,7 +122,7 @@ fn hint(code: &str, message: &str, ctx: &Context, role: Option<&Role>) -> String
             ),
         },
         "ValidationError" if message.contains("DurationSeconds") => {
-            "Ask for a shorter session with --duration or duration_seconds, or raise the role's maximum session duration".to_string()
+            "CodeRequest for a shorter session with --duration or duration_seconds, or raise the role's maximum session duration".to_string()
         }
         "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
             "STS is limiting requests from this account: wait a minute, then run mfa-env again with a new code (mfa-env does not retry, as a code works only once)".to_string()
