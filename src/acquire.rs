@@ -111,7 +111,7 @@ impl Acquirer {
             return Ok(session);
         }
         let session = make()?;
-        self.say("new", &session);
+        self.tell("new", &session);
         if let Some(cache) = &self.cache {
             cache.put(key, &Entry::new(profile, key, &session));
         }
@@ -124,7 +124,7 @@ impl Acquirer {
         let what = format!("{} of profile '{profile}'", key.made.describe());
         let say = |text: String| {
             if why {
-                self.log.say(&text);
+                self.log.verbose(&text);
             }
         };
         let Some(cache) = &self.cache else {
@@ -150,11 +150,11 @@ impl Acquirer {
             ));
             return None;
         }
-        self.log.say(&format!(
+        self.log.verbose(&format!(
             "reusing the cached {what}: {} left, more than --min-ttl {min_ttl}",
             duration::left(left)
         ));
-        self.say("cached", &session);
+        self.tell("cached", &session);
         Some(session)
     }
 
@@ -171,8 +171,9 @@ impl Acquirer {
         }
     }
 
-    fn say(&self, kind: &str, session: &Session) {
-        self.log.say(&format!(
+    /// For -v: which session (masked key id) and until when.
+    fn tell(&self, kind: &str, session: &Session) {
+        self.log.verbose(&format!(
             "{kind} session {} valid until {}",
             session::mask(&session.access_key_id),
             session.expiration_rfc3339()
@@ -188,7 +189,8 @@ impl Acquirer {
         request: impl Fn(&str) -> Result<Session, Error>,
     ) -> Result<Session, Error> {
         const TRIES: u32 = 3;
-        self.log.say(&format!("using {}", self.source.describe()));
+        self.log
+            .verbose(&format!("using {}", self.source.describe()));
         let ask = CodeRequest {
             profile: &self.ctx.name,
             serial: &self.ctx.serial,
@@ -231,7 +233,7 @@ impl Acquirer {
         let key = Key::mfa_session(&keys.access_key_id, &ctx.serial);
         self.cached_or_new(&key, &keys.profile, refresh, asked, || {
             self.with_code(|code| {
-                self.log.say(&format!(
+                self.log.verbose(&format!(
                     "GetSessionToken for {}, {duration}s, at {} (region {})",
                     ctx.serial,
                     ctx.endpoint.url(),
@@ -248,7 +250,7 @@ impl Acquirer {
     /// a new one made, once.
     fn chained(&self, duration: u32) -> Result<Session, Error> {
         let profile = &self.ctx.profile;
-        self.log.say(&format!(
+        self.log.verbose(&format!(
             "role {}: AssumeRole for {duration}s signed with the MFA session of profile '{}' (chained: no second prompt, 1 hour at most)",
             profile.roles.last().map(|r| r.arn.as_str()).unwrap_or(""),
             profile.keys.profile
@@ -276,7 +278,7 @@ impl Acquirer {
         let mut current = mfa.clone();
         for role in &self.ctx.profile.roles {
             self.log
-                .say(&format!("AssumeRole {} as {}", role.arn, role.session_name));
+                .verbose(&format!("AssumeRole {} as {}", role.arn, role.session_name));
             current = sts::assume_role(
                 &self.net,
                 &self.ctx,
@@ -296,12 +298,12 @@ impl Acquirer {
         let role = profile.roles.last().ok_or_else(|| Error::Request {
             why: "no role to assume".into(),
         })?;
-        self.log.say(&format!(
+        self.log.verbose(&format!(
             "role {}: AssumeRole for {duration}s with the MFA code itself, because more than 1 hour was asked for and AWS caps chained role sessions at 1 hour",
             role.arn
         ));
         self.with_code(|code| {
-            self.log.say(&format!(
+            self.log.verbose(&format!(
                 "AssumeRole {} as {} with the MFA code",
                 role.arn, role.session_name
             ));

@@ -34,7 +34,7 @@ pub fn run(
     let target = Target::resolve(&ctx, page)?;
     let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(refresh)?;
-    log.say(&format!(
+    log.verbose(&format!(
         "getSigninToken at {}, for {}",
         target.shown(),
         target.destination
@@ -46,7 +46,7 @@ pub fn run(
     }
     match open(url.expose()) {
         Ok(program) => {
-            log.say(&format!("started {program} on the sign-in URL"));
+            log.verbose(&format!("started {program} on the sign-in URL"));
             Ok(ExitCode::SUCCESS)
         }
         Err(why) => {

@@ -192,7 +192,7 @@ impl Context {
     pub fn resolve(wanted: &Wanted<'_>, log: Log) -> Result<Context, Error> {
         let (name, origin) = profile_name(wanted.profile);
         let files = Files::locate();
-        log.say(&format!(
+        log.verbose(&format!(
             "profile '{name}' from {} and {} (the name from {})",
             files.config.display(),
             files.credentials.display(),

@@ -10,8 +10,8 @@ pub struct Log {
 }
 
 impl Log {
-    /// For `-v`: what mfa-env is doing.
-    pub fn say(&self, text: &str) {
+    /// Said only with `-v`: what mfa-env is doing.
+    pub fn verbose(&self, text: &str) {
         if self.verbose && !self.quiet {
             stdio::err(&format!("mfa-env: {}\n", clean(text)));
         }

@@ -126,7 +126,7 @@ impl Endpoint {
             freed: Condvar::new(),
         });
         let listener = self.listener;
-        log.say(&format!(
+        log.verbose(&format!(
             "serving the session on http://127.0.0.1:{}/ (renewed when {} or less is left)",
             self.port,
             crate::duration::left(server.keeper.below())
@@ -205,7 +205,9 @@ fn accept(listener: &TcpListener, server: &Arc<Server>) {
             }
         };
         let Some(slot) = Slot::claim(server) else {
-            server.log.say("closed a connection: 64 are open already");
+            server
+                .log
+                .verbose("closed a connection: 64 are open already");
             drop(stream);
             continue;
         };
@@ -222,7 +224,7 @@ impl Server {
         let (what, status, mut body) = match http::read(&mut stream) {
             Err(http::Failure::Gone) => {
                 self.log
-                    .say("a connection closed, or sent no request within 10 s");
+                    .verbose("a connection closed, or sent no request within 10 s");
                 return;
             }
             Err(http::Failure::TooLarge) => (
@@ -243,7 +245,7 @@ impl Server {
         };
         let sent = http::respond(&mut stream, status, &body);
         body.zeroize();
-        self.log.say(&format!(
+        self.log.verbose(&format!(
             "{what}: {status}{} in {:.2} ms",
             if sent.is_err() {
                 " (not delivered)"

@@ -87,7 +87,7 @@ impl Keeper {
         state.round += 1;
         let answer = match result {
             Ok(new) => {
-                self.log.say(&format!(
+                self.log.verbose(&format!(
                     "renewed the session: it ended {}, the new one ({}) ends {}",
                     session::rfc3339(old),
                     session::mask(&new.access_key_id),
