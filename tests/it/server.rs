@@ -443,3 +443,28 @@ fn a_token_command_starts_with_no_signal_blocked() {
     let blocked = std::fs::read_to_string(env.home().join("work/blocked")).expect("ran");
     assert_eq!(blocked, "SigBlk:\t0000000000000000\n");
 }
+
+#[test]
+fn boto3_in_the_child_gets_the_renewed_session_by_itself() {
+    let Some(python) = tool("python3") else {
+        return;
+    };
+    let (stub, _) = short_role_sts(Duration::ZERO, &[]);
+    let env = role_env(&stub.url());
+    // botocore refreshes container credentials 15 minutes before they end.
+    let script = "import time, boto3\n\
+                  credentials = boto3.Session().get_credentials()\n\
+                  print(credentials.get_frozen_credentials().access_key)\n\
+                  time.sleep(7)\n\
+                  print(credentials.get_frozen_credentials().access_key)\n";
+    let python = python.to_string_lossy().into_owned();
+    let out = env.run(&[
+        "--server", "-p", "admin", "-t", CODE, "--", &python, "-c", script,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "ASIAROLE000000000001\nASIAROLE000000000002\n");
+    assert_eq!(
+        stub.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"]
+    );
+}
