@@ -32,9 +32,18 @@ const WAITED: [libc::c_int; 9] = [
 /// and writes.
 const BLOCKED: [libc::c_int; 2] = [libc::SIGTTIN, libc::SIGTTOU];
 
-/// The child's pid while it runs and has not been reaped: the signal thread
-/// sends only to a pid that is still the child's.
-type Pid = Arc<Mutex<Option<libc::pid_t>>>;
+/// Where the child is. The signal thread sends only to a pid that is still
+/// the child's (running, or ended but not reaped).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Not started: a signal acts on mfa-env as if it were not taken.
+    Before,
+    Running(libc::pid_t),
+    /// Ended: mfa-env is about to end as it did; signals are dropped.
+    Ended,
+}
+
+type Pid = Arc<Mutex<Stage>>;
 
 /// Signals blocked in every thread of mfa-env and taken on one thread.
 pub struct Signals {
@@ -60,7 +69,7 @@ impl Signals {
             });
         }
         crate::mfa::cancellable_prompt();
-        let child: Pid = Arc::default();
+        let child: Pid = Arc::new(Mutex::new(Stage::Before));
         let watched = Arc::clone(&child);
         std::thread::Builder::new()
             .name("signals".into())
@@ -114,14 +123,14 @@ fn watch(child: &Pid) {
             continue;
         }
         let sent = matches!(info.si_code, libc::SI_USER | libc::SI_QUEUE);
-        let pid = *child.lock().unwrap_or_else(|e| e.into_inner());
-        match (pid, sig) {
-            // Before the child runs (or after it ended): as if mfa-env did
-            // not take the signal at all.
-            (None, libc::SIGTSTP) => stop_self(),
-            (None, libc::SIGWINCH) => {}
-            (None, sig) => die_by(sig),
-            (Some(pid), libc::SIGTSTP) => {
+        let stage = *child.lock().unwrap_or_else(|e| e.into_inner());
+        match (stage, sig) {
+            // Before the child runs: as if mfa-env did not take the signal.
+            (Stage::Before, libc::SIGTSTP) => stop_self(),
+            (Stage::Before, libc::SIGWINCH) => {}
+            (Stage::Before, sig) => die_by(sig),
+            (Stage::Ended, _) => {}
+            (Stage::Running(pid), libc::SIGTSTP) => {
                 if sent {
                     send(child, pid, libc::SIGTSTP);
                 }
@@ -132,10 +141,10 @@ fn watch(child: &Pid) {
                     send(child, pid, libc::SIGCONT);
                 }
             }
-            (Some(pid), sig) if sent => send(child, pid, sig),
+            (Stage::Running(pid), sig) if sent => send(child, pid, sig),
             // The terminal's Ctrl-C reached the child; a renewal's prompt
             // ends too (that renewal fails), mfa-env goes on.
-            (Some(_), libc::SIGINT) => crate::mfa::cancel_prompt(),
+            (Stage::Running(_), libc::SIGINT) => crate::mfa::cancel_prompt(),
             _ => {}
         }
     }
@@ -144,7 +153,7 @@ fn watch(child: &Pid) {
 /// Sends `sig` to the child if it is still unreaped.
 fn send(child: &Pid, pid: libc::pid_t, sig: libc::c_int) {
     let current = child.lock().unwrap_or_else(|e| e.into_inner());
-    if *current == Some(pid) {
+    if *current == Stage::Running(pid) {
         // SAFETY: kill has no memory-safety preconditions.
         unsafe { libc::kill(pid, sig) };
     }
@@ -206,11 +215,15 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<ExitC
             });
         }
     }
+    // Held across the spawn: a signal that comes while the child starts
+    // waits for its pid, and is passed on (not taken as one from before).
+    let mut stage = signals.child.lock().unwrap_or_else(|e| e.into_inner());
     let mut child = command.spawn().map_err(|err| super::failure(name, err))?;
     let pid = libc::pid_t::try_from(child.id()).unwrap_or(0);
-    *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
+    *stage = Stage::Running(pid);
+    drop(stage);
     wait_unreaped(pid);
-    *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = Stage::Ended;
     crate::mfa::abandon_prompt();
     let status = child.wait().map_err(|err| Error::Exec {
         name: "the command".into(),
