@@ -37,12 +37,7 @@ fn values(candidates: &[String]) -> Vec<String> {
 }
 
 fn run_shell(env: &TestEnv, shell: &Path, args: &[&str], script: &str) -> String {
-    let out = env
-        .command(shell)
-        .args(args)
-        .arg(script)
-        .output()
-        .expect("shell");
+    let out = env.run_script(shell, args, script);
     assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
     assert_eq!(stderr(&out), "", "{shell:?}");
     stdout(&out)
@@ -101,40 +96,55 @@ fn check_cases(shell: &str, complete: impl Fn(&[&str]) -> Vec<String>) {
     assert_eq!(got, ["list"], "{shell}");
 }
 
+/// The cases in `shell` (run with `args`), if it is here: `script` makes the
+/// script that completes the words, `parse` reads the candidates it printed.
+fn check_shell(
+    shell: &str,
+    args: &[&str],
+    script: impl Fn(&[&str]) -> String,
+    parse: impl Fn(&str) -> Vec<String>,
+) {
+    let Some(path) = tool(shell) else { return };
+    let env = profiles_env();
+    check_cases(shell, |words| {
+        parse(&run_shell(&env, &path, args, &script(words)))
+    });
+}
+
+/// The words single-quoted for a shell array.
+fn quoted(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    quoted.join(" ")
+}
+
 #[test]
 fn bash_completes_subcommands_options_and_profiles() {
-    let Some(bash) = tool("bash") else { return };
-    let env = profiles_env();
-    check_cases("bash", |words| {
-        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let script = |words: &[&str]| {
         let function = if words[0] == "mfa-env" {
             "_clap_complete_mfa_env"
         } else {
             "_mfa_env_use"
         };
-        let script = format!(
+        format!(
             "source <(mfa-env completions bash); eval \"$(mfa-env init bash)\"\n\
              [[ $(complete -p {cmd}) == *'-F {function} {cmd}' ]] || exit 9\n\
              COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_TYPE=9\n\
              {function} {cmd} \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
              printf '%s\\n' \"${{COMPREPLY[@]}}\"",
             cmd = words[0],
-            words = quoted.join(" "),
+            words = quoted(words),
             cword = words.len() - 1,
-        );
-        lines(&run_shell(&env, &bash, &["--norc", "-c"], &script))
-    });
+        )
+    };
+    check_shell("bash", &["--norc", "-c"], script, lines);
 }
 
 #[test]
 fn zsh_completes_subcommands_options_and_profiles() {
-    let Some(zsh) = tool("zsh") else { return };
-    let env = profiles_env();
-    check_cases("zsh", |words| {
-        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
-        // compsys itself cannot run outside the line editor: compdef records
-        // the registration, and compadd/_describe print what they are given.
-        let script = format!(
+    // compsys itself cannot run outside the line editor: compdef records
+    // the registration, and compadd/_describe print what they are given.
+    let script = |words: &[&str]| {
+        format!(
             "typeset -A registered\n\
              compdef() {{ registered[$2]=$1 }}\n\
              compadd() {{ [[ $1 == -- ]] && shift; print -rl -- \"$@\" }}\n\
@@ -143,27 +153,27 @@ fn zsh_completes_subcommands_options_and_profiles() {
              words=({words}); CURRENT={current}\n\
              ${{registered[{cmd}]}}",
             cmd = words[0],
-            words = quoted.join(" "),
+            words = quoted(words),
             current = words.len(),
-        );
-        lines(&run_shell(&env, &zsh, &["-f", "-c"], &script))
-    });
+        )
+    };
+    check_shell("zsh", &["-f", "-c"], script, lines);
 }
 
 #[test]
 fn fish_completes_subcommands_options_and_profiles() {
-    let Some(fish) = tool("fish") else { return };
-    let env = profiles_env();
-    check_cases("fish", |words| {
-        let line = words.join(" ");
-        let script = format!(
-            "mfa-env completions fish | source; mfa-env init fish | source; complete -C '{line}'"
-        );
-        run_shell(&env, &fish, &["--no-config", "-c"], &script)
-            .lines()
+    let script = |words: &[&str]| {
+        format!(
+            "mfa-env completions fish | source; mfa-env init fish | source; complete -C '{}'",
+            words.join(" ")
+        )
+    };
+    let parse = |out: &str| {
+        out.lines()
             .map(|l| l.split('\t').next().unwrap_or("").to_string())
             .collect()
-    });
+    };
+    check_shell("fish", &["--no-config", "-c"], script, parse);
 }
 
 /// PowerShell cannot be installed here: the scripts are checked as text.
@@ -208,24 +218,18 @@ fn powershell_registers_completers_for_mfa_env_and_mfa_env_use() {
 
 #[test]
 fn completing_reads_no_secret_and_needs_no_files() {
-    let env = profiles_env();
-    let out = env
-        .command(bin())
-        .env("COMPLETE", "bash")
-        .env("_CLAP_COMPLETE_INDEX", "2")
-        .args(["--", "mfa-env", "-p", ""])
-        .output()
-        .expect("run");
+    let complete_p = |env: &TestEnv| {
+        env.command(bin())
+            .env("COMPLETE", "bash")
+            .env("_CLAP_COMPLETE_INDEX", "2")
+            .args(["--", "mfa-env", "-p", ""])
+            .output()
+            .expect("run")
+    };
+    let out = complete_p(&profiles_env());
     assert_eq!(stdout(&out), PROFILES.join("\n"));
     assert!(!stdout(&out).contains(SECRET) && !stdout(&out).contains(KEY_ID));
-    let empty = TestEnv::empty();
-    let out = empty
-        .command(bin())
-        .env("COMPLETE", "bash")
-        .env("_CLAP_COMPLETE_INDEX", "2")
-        .args(["--", "mfa-env", "-p", ""])
-        .output()
-        .expect("run");
+    let out = complete_p(&TestEnv::empty());
     ok(&out);
     assert_eq!(stdout(&out), "", "no files, no names, no error");
 }

@@ -86,17 +86,12 @@ fn dialog(display: &str, old: &str) -> (String, String, Vec<String>) {
 fn dialog_env(url: &str, display: &str) -> TestEnv {
     let mut env = TestEnv::new();
     env.endpoint(url).set("DISPLAY", display);
-    let wrap = env.home().join("wrap.sh");
-    std::fs::write(
-        &wrap,
+    let wrap = env.write_script(
+        "wrap.sh",
         "#!/bin/sh\n\"$@\"\nrc=$?\necho \"$rc\" > \"$HOME/rc\"\nexit \"$rc\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrap, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    env.write_config(&format!(
-        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
-         [profile via-mfa-env]\nregion = eu-west-1\n\
-         credential_process = {} {} credential-process --profile default\n",
+    );
+    env.write_via_mfa_env_config(&format!(
+        "{} {} credential-process --profile default",
         wrap.display(),
         bin().display()
     ));
@@ -108,14 +103,7 @@ fn aws_without_terminal(env: &TestEnv, aws: &std::path::Path) -> std::process::C
     env.command("setsid")
         .arg("-w")
         .arg(aws)
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "via-mfa-env",
-            "--output",
-            "text",
-        ])
+        .args(aws_identity_args("text"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -5,7 +5,6 @@
 use crate::common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::Stdio;
 
 fn stub_env(stub: &Stub) -> TestEnv {
     let mut env = TestEnv::new();
@@ -24,13 +23,7 @@ fn answer(key_id: &str, secret: &str, token: &str, expiration: &str) -> String {
 fn a_code_line_on_stdin_is_read_to_256_bytes_only() {
     let stub = Stub::start(Behavior::Reply(200, sts_session_xml()));
     let env = stub_env(&stub);
-    let mut child = env
-        .mfa_env(&["-t", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_piped(&mut env.mfa_env(&["-t", "-"]));
     let mut stdin = child.stdin.take().expect("stdin");
     // An endless line: mfa-env stops reading it, and the writer sees EPIPE.
     let writer = std::thread::spawn(move || {
@@ -49,20 +42,7 @@ fn a_code_line_on_stdin_is_read_to_256_bytes_only() {
 
     // 256 bytes of spaces around a code are still a code.
     let line = format!("{}{CODE}{}\n", " ".repeat(100), " ".repeat(150));
-    let mut child = env
-        .mfa_env(&["-t", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(line.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = run_with_input(&mut env.mfa_env(&["-t", "-"]), line.as_bytes());
     ok(&out);
     assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
 }

@@ -3,22 +3,17 @@
 
 use crate::common::*;
 
-const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
+const ADMIN: &str = ADMIN_ROLE;
 const READONLY: &str = "arn:aws:iam::123456789012:role/readonly";
 
 /// `base` holds the keys and the serial; `admin` and `ro` are roles of it.
 fn roles_env(url: &str) -> TestEnv {
-    let mut env = TestEnv::empty();
-    env.endpoint(url);
-    env.write_credentials(&format!(
-        "[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
-    ));
-    env.write_config(&format!(
-        "[profile base]\nmfa_serial = {SERIAL}\n\
-         [profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nregion = eu-central-1\n\
-         [profile ro]\nrole_arn = {READONLY}\nsource_profile = base\nexternal_id = ext-42\nrole_session_name = alice-ro\n"
-    ));
-    env
+    role_env(
+        url,
+        &format!(
+            "[profile ro]\nrole_arn = {READONLY}\nsource_profile = base\nexternal_id = ext-42\nrole_session_name = alice-ro\n"
+        ),
+    )
 }
 
 #[test]
@@ -308,6 +303,17 @@ fn bad_config(config: &str, args: &[&str], expected: &[&str]) {
     assert_eq!(stub.count(), 0, "no request for {expected:?}");
 }
 
+/// `admin`, a role of `base` with `extra` config, is refused with `expected`.
+fn bad_admin(extra: &str, expected: &[&str]) {
+    bad_config(
+        &format!(
+            "[profile base]\nmfa_serial = {SERIAL}\n[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\n{extra}"
+        ),
+        &["-p", "admin", "-t", CODE],
+        expected,
+    );
+}
+
 #[test]
 fn bad_role_configuration() {
     let base = format!("[profile base]\nmfa_serial = {SERIAL}\n");
@@ -341,11 +347,8 @@ fn bad_role_configuration() {
             "arn:aws:iam::ACCOUNT:role/NAME",
         ],
     );
-    bad_config(
-        &format!(
-            "{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nexternal_id =\n"
-        ),
-        &["-p", "admin", "-t", CODE],
+    bad_admin(
+        "external_id =\n",
         &["profile 'admin' has an empty external_id"],
     );
     bad_config(
@@ -356,18 +359,9 @@ fn bad_role_configuration() {
             "at most 12 hours",
         ],
     );
-    bad_config(
-        &format!(
-            "{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nduration_seconds = 600\n"
-        ),
-        &["-p", "admin", "-t", CODE],
-        &["at least 15 minutes"],
-    );
-    bad_config(
-        &format!(
-            "{base}[profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nduration_seconds = long\n"
-        ),
-        &["-p", "admin", "-t", CODE],
+    bad_admin("duration_seconds = 600\n", &["at least 15 minutes"]);
+    bad_admin(
+        "duration_seconds = long\n",
         &["duration_seconds = long, which is not a number"],
     );
 }
@@ -426,28 +420,12 @@ fn longer_duration_on_a_cached_chained_role_assumes_directly() {
     for path in [&direct_path, &chained_path] {
         assert!(std::path::Path::new(path.trim_end()).is_file(), "{path}");
     }
-    let check = env.run(&[
-        "status",
-        "--check",
-        "-p",
-        "admin",
-        "-d",
-        "4h",
-        "--min-ttl",
-        "3h",
-    ]);
-    assert_eq!(check.status.code(), Some(0), "the direct session has 4h");
-    let check = env.run(&[
-        "status",
-        "--check",
-        "-p",
-        "admin",
-        "-d",
-        "4h",
-        "--min-ttl",
-        "5h",
-    ]);
-    assert_eq!(check.status.code(), Some(1), "and not 5h");
+    let check = |min_ttl: &str| {
+        let args = ["status", "--check", "-p", "admin", "-d", "4h", "--min-ttl"];
+        env.run(&[&args[..], &[min_ttl]].concat()).status.code()
+    };
+    assert_eq!(check("3h"), Some(0), "the direct session has 4h");
+    assert_eq!(check("5h"), Some(1), "and not 5h");
 }
 
 /// `source_profile` without `role_arn` (aws-vault shares keys this way): the

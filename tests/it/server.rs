@@ -8,22 +8,6 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
-
-/// `base` holds the keys and the serial; `admin` is a role of it.
-fn role_env(url: &str) -> TestEnv {
-    let mut env = TestEnv::empty();
-    env.endpoint(url);
-    env.write_credentials(&format!(
-        "[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
-    ));
-    env.write_config(&format!(
-        "[profile base]\nmfa_serial = {SERIAL}\n\
-         [profile admin]\nrole_arn = {ADMIN}\nsource_profile = base\nregion = eu-central-1\n"
-    ));
-    env
-}
-
 /// An STS stub whose role sessions end 15 minutes and 5 seconds after they
 /// are issued, each with a new key (ASIAROLE…0001, …0002); the MFA session
 /// lasts until 2030. AssumeRole calls after the first take `pause`; those
@@ -208,7 +192,7 @@ fn date_of(rfc3339: &str) -> String {
 #[test]
 fn a_role_is_renewed_without_a_prompt_once_15_minutes_are_left() {
     let (stub, _) = short_role_sts(Duration::ZERO, &[]);
-    let env = role_env(&stub.url());
+    let env = role_env(&stub.url(), "");
     let mut served = Served::start(&env, &["-v", "--server", "-p", "admin", "-t", CODE]);
     let first = served.key();
     assert_eq!(served.key(), first, "served from memory while fresh");
@@ -237,7 +221,7 @@ fn a_role_is_renewed_without_a_prompt_once_15_minutes_are_left() {
 #[test]
 fn fifty_requests_at_the_threshold_cause_one_renewal() {
     let (stub, roles) = short_role_sts(Duration::from_millis(500), &[]);
-    let env = role_env(&stub.url());
+    let env = role_env(&stub.url(), "");
     let mut served = Served::start(&env, &["--server", "-p", "admin", "-t", CODE]);
     let first = served.key();
     cross_the_threshold();
@@ -270,7 +254,7 @@ fn fifty_requests_at_the_threshold_cause_one_renewal() {
 #[test]
 fn a_failed_renewal_answers_500_and_the_next_request_tries_again() {
     let (stub, roles) = short_role_sts(Duration::ZERO, &[2]);
-    let env = role_env(&stub.url());
+    let env = role_env(&stub.url(), "");
     let mut served = Served::start(&env, &["--server", "-p", "admin", "-t", CODE]);
     let first = served.key();
     cross_the_threshold();
@@ -450,7 +434,7 @@ fn boto3_in_the_child_gets_the_renewed_session_by_itself() {
         return;
     };
     let (stub, _) = short_role_sts(Duration::ZERO, &[]);
-    let env = role_env(&stub.url());
+    let env = role_env(&stub.url(), "");
     // botocore refreshes container credentials 15 minutes before they end.
     let script = "import time, boto3\n\
                   credentials = boto3.Session().get_credentials()\n\

@@ -3,7 +3,7 @@
 //! child starts.
 
 use crate::common::*;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::thread;
@@ -19,18 +19,16 @@ fn moto_env() -> (TestEnv, Stub) {
 const COUNTS_SIGINT: &str = "n=0; trap 'n=$((n+1)); echo \"INT $n\"' INT; echo ready; \
                              while [ ! -e stop ]; do sleep 0.05; done; echo \"end $n\"; exit 3";
 
+/// mfa-env `first` `--server -t CODE -- sh -c script`.
+fn sh_with_server(env: &TestEnv, first: &[&str], script: &str) -> std::process::Output {
+    let rest = ["--server", "-t", CODE, "--", "sh", "-c", script];
+    env.run(&[first, &rest[..]].concat())
+}
+
 #[test]
 fn exit_status_is_the_childs() {
     let (env, _stub) = moto_env();
-    let out = env.run(&[
-        "--server",
-        "-t",
-        CODE,
-        "--",
-        "sh",
-        "-c",
-        "echo out; exit 42",
-    ]);
+    let out = sh_with_server(&env, &[], "echo out; exit 42");
     assert_eq!(out.status.code(), Some(42));
     assert_eq!(stdout(&out), "out\n");
     assert_eq!(stderr(&out), "");
@@ -93,17 +91,11 @@ fn signals_sent_to_mfa_env_reach_the_child_once() {
 #[test]
 fn exec_with_server() {
     let (env, _stub) = moto_env();
-    let out = env.run(&[
-        "exec",
-        "default",
-        "--server",
-        "-t",
-        CODE,
-        "--",
-        "sh",
-        "-c",
+    let out = sh_with_server(
+        &env,
+        &["exec", "default"],
         "echo \"$MFA_ENV_SERVER ${AWS_ACCESS_KEY_ID-none}\"",
-    ]);
+    );
     assert_eq!(stdout(&out), "1 none\n", "{}", stderr(&out));
     ok(&out);
 }
@@ -161,20 +153,11 @@ fn ctrl_z_and_fg_in_an_interactive_shell() {
 fn shell_with_server() {
     let (mut env, _stub) = moto_env();
     env.set("SHELL", "/bin/sh");
-    let mut child = env
-        .mfa_env(&["shell", "--server", "-t", CODE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"echo \"$MFA_ENV_SERVER $MFA_ENV_SHELL ${AWS_ACCESS_KEY_ID-none}\"; exit 4\n")
-        .expect("script");
-    let out = child.wait_with_output().expect("wait");
-    assert_eq!(stdout(&out), "1 default none\n");
+    let out = run_with_input(
+        &mut env.mfa_env(&["shell", "--server", "-t", CODE]),
+        b"echo \"$MFA_ENV_SERVER $MFA_ENV_SHELL ${AWS_ACCESS_KEY_ID-none}\"; exit 4\n",
+    );
+    assert_eq!(stdout(&out), "1 default none\n", "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(4));
 }
 

@@ -107,3 +107,22 @@ pub const UNSET: [&str; 5] = [
     "AWS_DEFAULT_PROFILE",
     "AWS_SDK_LOAD_CONFIG",
 ];
+
+/// The role `admin` of the role fixtures.
+pub const ADMIN_ROLE: &str = "arn:aws:iam::123456789012:role/admin";
+
+/// A HOME on `url` where `base` holds the keys and the serial and `admin`
+/// (role ADMIN_ROLE, region eu-central-1) is a role of it; `more` is added
+/// to the config.
+pub fn role_env(url: &str, more: &str) -> TestEnv {
+    let mut env = TestEnv::empty();
+    env.endpoint(url);
+    env.write_credentials(&format!(
+        "[base]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    env.write_config(&format!(
+        "[profile base]\nmfa_serial = {SERIAL}\n\
+         [profile admin]\nrole_arn = {ADMIN_ROLE}\nsource_profile = base\nregion = eu-central-1\n{more}"
+    ));
+    env
+}

@@ -146,6 +146,33 @@ impl TestEnv {
         files[0].clone()
     }
 
+    /// Runs `script` in `shell`, with `args` before it.
+    pub fn run_script(&self, shell: &Path, args: &[&str], script: &str) -> Output {
+        self.command(shell)
+            .args(args)
+            .arg(script)
+            .output()
+            .expect("shell")
+    }
+
+    /// Writes the executable script `name` in HOME; returns its path.
+    pub fn write_script(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.home().join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        path
+    }
+
+    /// A config whose `[default]` has the MFA serial and whose profile
+    /// `via-mfa-env` runs `process` as its credential_process.
+    pub fn write_via_mfa_env_config(&self, process: &str) {
+        self.write_config(&format!(
+            "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
+             [profile via-mfa-env]\nregion = eu-west-1\ncredential_process = {process}\n"
+        ));
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.mfa_env(args).output().expect("run mfa-env")
     }
@@ -154,6 +181,34 @@ impl TestEnv {
 /// Asserts a run succeeded (showing its stderr when it did not) and gives
 /// its stdout.
 #[track_caller]
+/// The AWS CLI's arguments that ask STS who profile `via-mfa-env` is.
+pub fn aws_identity_args(output: &str) -> [&str; 6] {
+    [
+        "sts",
+        "get-caller-identity",
+        "--profile",
+        "via-mfa-env",
+        "--output",
+        output,
+    ]
+}
+
+/// Starts `cmd` with stdin, stdout and stderr piped.
+pub fn spawn_piped(cmd: &mut Command) -> std::process::Child {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
+/// Runs `cmd` with `input` on its stdin (then closed) and waits for it.
+pub fn run_with_input(cmd: &mut Command, input: &[u8]) -> Output {
+    let mut child = spawn_piped(cmd);
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input).expect("write");
+    child.wait_with_output().expect("wait")
+}
+
 pub fn ok(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
     stdout(out)
