@@ -220,13 +220,21 @@ fn ctrl_c_at_the_prompt() {
         .expect("prompt");
     pty.send_control('c').expect("ctrl-c");
     pty.exp_string("rc=130").expect("interrupted");
+    assert_cancelled(pty, &env, &stub, "", "nothing written");
+}
+
+/// After a Ctrl-C: the run ended having written `out` (`why`), with the
+/// terminal restored, nothing cached and nothing sent to STS.
+fn assert_cancelled(
+    mut pty: rexpect::session::PtySession,
+    env: &TestEnv,
+    stub: &Stub,
+    out: &str,
+    why: &str,
+) {
     pty.exp_eof().expect("end");
-    assert_eq!(file(&env, "out"), "", "nothing written");
-    assert_eq!(
-        file(&env, "before"),
-        file(&env, "after"),
-        "terminal restored"
-    );
+    assert_eq!(file(env, "out"), out, "{why}");
+    assert_eq!(file(env, "before"), file(env, "after"), "terminal restored");
     assert!(env.cache_files(".json").is_empty(), "nothing cached");
     assert_eq!(stub.count(), 0);
 }
@@ -246,15 +254,7 @@ fn ctrl_c_in_a_token_command_on_the_terminal() {
         .expect("cancelled");
     pty.exp_string("rc=130")
         .expect("as for Ctrl-C at the prompt");
-    pty.exp_eof().expect("end");
-    assert_eq!(file(&env, "out"), "false\n", "only what fails an eval");
-    assert_eq!(
-        file(&env, "before"),
-        file(&env, "after"),
-        "terminal restored"
-    );
-    assert!(env.cache_files(".json").is_empty(), "nothing cached");
-    assert_eq!(stub.count(), 0);
+    assert_cancelled(pty, &env, &stub, "false\n", "only what fails an eval");
 }
 
 #[test]
@@ -313,29 +313,17 @@ fn token_command_gets_the_terminal_under_the_aws_cli() {
     let (env, stub) = TestEnv::with_moto();
     // Says "touch your key" on stderr and reads its answer from stdin, as
     // ykman or a password manager's unlock prompt would.
-    let script = env.home().join("token.sh");
-    std::fs::write(
-        &script,
+    let script = env.write_script(
+        "token.sh",
         "#!/bin/sh\necho 'touch your key, then type the code:' >&2\nIFS= read -r answer\necho \"$answer\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    env.write_config(&format!(
-        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
-         [profile via-mfa-env]\nregion = eu-west-1\n\
-         credential_process = {} credential-process --profile default --token-command {}\n",
+    );
+    env.write_via_mfa_env_config(&format!(
+        "{} credential-process --profile default --token-command {}",
         bin().display(),
         script.display()
     ));
     let mut cmd = env.command(&aws);
-    cmd.args([
-        "sts",
-        "get-caller-identity",
-        "--profile",
-        "via-mfa-env",
-        "--output",
-        "text",
-    ]);
+    cmd.args(aws_identity_args("text"));
     let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
     // The CLI captures the process's stdout and stderr: this is the terminal.
     pty.exp_string("touch your key, then type the code:")
