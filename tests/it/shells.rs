@@ -18,6 +18,17 @@ fn expected_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
     vars
 }
 
+/// The variables a session sets, in the order the formats print them.
+const SET: [&str; 7] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "MFA_ENV_PROFILE",
+];
+
 const STALE: [(&str, &str); 3] = [
     ("AWS_PROFILE", "default"),
     ("AWS_SECURITY_TOKEN", "old"),
@@ -42,12 +53,7 @@ fn env_change(
     args: &[&str],
     script: &str,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
-    let out = env
-        .command(shell)
-        .args(args)
-        .arg(script)
-        .output()
-        .expect("shell");
+    let out = env.run_script(shell, args, script);
     assert!(
         out.status.success(),
         "{shell:?}: {}\n{}",
@@ -77,13 +83,26 @@ fn assert_session(
     assert_eq!(after, &expected);
 }
 
+/// Runs `script` (which saves the environment to `before` and `after`) in
+/// `shell` on moto and asserts the session it set; returns the HOME.
+fn session_in(shell: &Path, args: &[&str], script: &str) -> TestEnv {
+    let (env, stub) = moto_env();
+    let (before, after) = env_change(shell, &env, args, script);
+    assert_session(&before, &after, &stub);
+    env
+}
+
+/// `session_in` fish, if fish is here.
+fn session_in_fish(script: &str) {
+    let Some(fish) = tool("fish") else { return };
+    session_in(&fish, &["--no-config", "-c"], script);
+}
+
 #[test]
 fn fish_format_in_fish() {
-    let Some(fish) = tool("fish") else { return };
-    let (env, stub) = moto_env();
-    let script = "env -0 > $HOME/before; mfa-env --format fish -t 914725 | source; or exit 7; env -0 > $HOME/after";
-    let (before, after) = env_change(&fish, &env, &["--no-config", "-c"], script);
-    assert_session(&before, &after, &stub);
+    session_in_fish(
+        "env -0 > $HOME/before; mfa-env --format fish -t 914725 | source; or exit 7; env -0 > $HOME/after",
+    );
 }
 
 #[test]
@@ -93,19 +112,7 @@ fn dotenv_format_read_by_sh() {
     ok(&out);
     let text = stdout(&out);
     let vars = expected_vars(&stub, 0);
-    let order = [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_CREDENTIAL_EXPIRATION",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "MFA_ENV_PROFILE",
-    ];
-    let expected: String = order
-        .iter()
-        .map(|k| format!("{k}={}\n", vars[*k]))
-        .collect();
+    let expected: String = SET.iter().map(|k| format!("{k}={}\n", vars[*k])).collect();
     assert_eq!(text, expected, "bare KEY=value lines");
     std::fs::write(env.home().join("session.env"), &text).expect("write");
     let script = "env -0 > \"$HOME/before\"; set -a; . \"$HOME/session.env\"; set +a; env -0 > \"$HOME/after\"; exit 0";
@@ -138,15 +145,7 @@ fn powershell_format_exact_lines() {
     ok(&out);
     let v = expected_vars(&stub, 0);
     let mut expected = String::new();
-    for k in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_CREDENTIAL_EXPIRATION",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "MFA_ENV_PROFILE",
-    ] {
+    for k in SET {
         expected.push_str(&format!("$Env:{k} = '{}'\n", v[k]));
     }
     for k in [
@@ -171,12 +170,10 @@ fn powershell_format_exact_lines() {
 fn init_functions_in_bash_and_zsh() {
     for name in ["bash", "zsh"] {
         let Some(shell) = tool(name) else { continue };
-        let (env, stub) = moto_env();
         let script = format!(
             "eval \"$(mfa-env init {name})\"; env -0 > \"$HOME/before\"; mfa-env-use default -t 914725 || exit 7; env -0 > \"$HOME/after\"; mfa-env-prompt > \"$HOME/prompt\"; exit 0"
         );
-        let (before, after) = env_change(&shell, &env, &["-c"], &script);
-        assert_session(&before, &after, &stub);
+        let env = session_in(&shell, &["-c"], &script);
         let prompt = std::fs::read_to_string(env.home().join("prompt")).expect("prompt");
         assert!(
             prompt == "default 12h00m" || prompt == "default 11h59m",
@@ -226,11 +223,9 @@ fn prompt_helper_counts_down() {
 
 #[test]
 fn init_function_in_fish() {
-    let Some(fish) = tool("fish") else { return };
-    let (env, stub) = moto_env();
-    let script = "mfa-env init fish | source; env -0 > $HOME/before; mfa-env-use default -t 914725; or exit 7; env -0 > $HOME/after";
-    let (before, after) = env_change(&fish, &env, &["--no-config", "-c"], script);
-    assert_session(&before, &after, &stub);
+    session_in_fish(
+        "mfa-env init fish | source; env -0 > $HOME/before; mfa-env-use default -t 914725; or exit 7; env -0 > $HOME/after",
+    );
 }
 
 #[test]
@@ -389,14 +384,7 @@ fn aws_cli_reads_the_environment_and_credential_process() {
     };
     let out = env_clean
         .command(&aws)
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "via-mfa-env",
-            "--output",
-            "json",
-        ])
+        .args(aws_identity_args("json"))
         .output()
         .expect("aws");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -470,6 +458,16 @@ fn direnv_env(stub_url: &str, envrc: &str) -> Option<TestEnv> {
     Some(env)
 }
 
+/// `direnv_env` on moto, then `vars` set.
+fn direnv_moto(envrc: &str, vars: &[(&str, &str)]) -> Option<(TestEnv, Stub)> {
+    let stub = Stub::moto();
+    let mut env = direnv_env(&stub.url(), envrc)?;
+    for (name, value) in vars {
+        env.set(name, value);
+    }
+    Some((env, stub))
+}
+
 #[test]
 fn direnv_loads_and_reloads_after_a_refresh() {
     let stub = Stub::script(vec![
@@ -503,24 +501,30 @@ printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" > \"$HOME/second\"
     assert_eq!(stub.count(), 2);
 }
 
-#[test]
-fn direnv_without_a_terminal_leaves_the_environment() {
-    let stub = Stub::moto();
-    let Some(mut env) = direnv_env(&stub.url(), "use mfa_env default\nexport OTHER=1\n") else {
-        return;
-    };
-    env.set("AWS_ACCESS_KEY_ID", "AKIAUSERSOWNUSERSOWN");
-    let script = "cd \"$HOME/project\" || exit 9
-env -0 > \"$HOME/before\"
-eval \"$(direnv export bash 2> \"$HOME/direnv.err\")\"
-env -0 > \"$HOME/after\"
-exit 0";
+/// Runs `script` in bash with no terminal (a new session); it must succeed.
+fn bash_without_terminal(env: &TestEnv, script: &str) {
     let out = env
         .command("setsid")
         .args(["-w", "bash", "-c", script])
         .output()
         .expect("bash");
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn direnv_without_a_terminal_leaves_the_environment() {
+    let Some((env, stub)) = direnv_moto(
+        "use mfa_env default\nexport OTHER=1\n",
+        &[("AWS_ACCESS_KEY_ID", "AKIAUSERSOWNUSERSOWN")],
+    ) else {
+        return;
+    };
+    let script = "cd \"$HOME/project\" || exit 9
+env -0 > \"$HOME/before\"
+eval \"$(direnv export bash 2> \"$HOME/direnv.err\")\"
+env -0 > \"$HOME/after\"
+exit 0";
+    bash_without_terminal(&env, script);
     let read = |f: &str| parse_env0(&std::fs::read(env.home().join(f)).expect("env"));
     let (before, after) = (read("before"), read("after"));
     for (k, v) in &after {
@@ -539,8 +543,7 @@ exit 0";
 
 #[test]
 fn direnv_asks_for_the_code_on_the_terminal() {
-    let stub = Stub::moto();
-    let Some(env) = direnv_env(&stub.url(), "use mfa_env default\n") else {
+    let Some((env, stub)) = direnv_moto("use mfa_env default\n", &[]) else {
         return;
     };
     let script = "cd \"$HOME/project\" && eval \"$(direnv export bash 2>/dev/null)\"; echo \"AK=$AWS_ACCESS_KEY_ID.\"";
@@ -561,19 +564,9 @@ fn aws_cli_credential_process_asks_on_the_terminal() {
     let Some(aws) = tool("aws") else { return };
     let (env, stub) = TestEnv::with_moto();
     let bin = bin().display().to_string();
-    env.write_config(&format!(
-        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
-         [profile via-mfa-env]\nregion = eu-west-1\ncredential_process = {bin} credential-process --profile default\n"
-    ));
+    env.write_via_mfa_env_config(&format!("{bin} credential-process --profile default"));
     let mut cmd = env.command(&aws);
-    cmd.args([
-        "sts",
-        "get-caller-identity",
-        "--profile",
-        "via-mfa-env",
-        "--output",
-        "text",
-    ]);
+    cmd.args(aws_identity_args("text"));
     let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
     // The CLI captures the process's stdout and stderr: the prompt must use the terminal.
     pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
@@ -591,8 +584,7 @@ fn aws_cli_credential_process_asks_on_the_terminal() {
 
 #[test]
 fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
-    let stub = Stub::moto();
-    let Some(env) = direnv_env(&stub.url(), "use mfa_env default\n") else {
+    let Some((env, stub)) = direnv_moto("use mfa_env default\n", &[]) else {
         return;
     };
     let rc = env.home().join("bashrc");
@@ -635,9 +627,8 @@ fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
 
 #[test]
 fn direnv_under_strict_env_and_set_u() {
-    let stub = Stub::moto();
     let envrc = "strict_env\nset -u\nuse mfa_env default\nexport OTHER=1\n";
-    let Some(env) = direnv_env(&stub.url(), envrc) else {
+    let Some((env, stub)) = direnv_moto(envrc, &[]) else {
         return;
     };
     let script = "cd \"$HOME/project\" || exit 9
@@ -647,12 +638,7 @@ mfa-env -t 914725 > /dev/null || exit 8
 eval \"$(direnv export bash 2> \"$HOME/second.err\")\"
 printf '%s %s\\n' \"${AWS_ACCESS_KEY_ID:-none}\" \"${OTHER:-none}\" > \"$HOME/second\"
 ";
-    let out = env
-        .command("setsid")
-        .args(["-w", "bash", "-c", script])
-        .output()
-        .expect("bash");
-    assert!(out.status.success(), "{}", stderr(&out));
+    bash_without_terminal(&env, script);
     let read = |f: &str| std::fs::read_to_string(env.home().join(f)).unwrap_or_default();
     // No terminal: the session fails to load, the rest of the .envrc loads.
     assert_eq!(read("first"), "none 1\n");
@@ -670,11 +656,10 @@ printf '%s %s\\n' \"${AWS_ACCESS_KEY_ID:-none}\" \"${OTHER:-none}\" > \"$HOME/se
 
 #[test]
 fn direnv_prompt_gets_its_own_line_after_the_slow_warning() {
-    let stub = Stub::moto();
-    let Some(mut env) = direnv_env(&stub.url(), "use mfa_env default\n") else {
+    let Some((env, stub)) = direnv_moto("use mfa_env default\n", &[("DIRENV_WARN_TIMEOUT", "1s")])
+    else {
         return;
     };
-    env.set("DIRENV_WARN_TIMEOUT", "1s");
     let script =
         "cd \"$HOME/project\" && eval \"$(direnv export bash)\"; echo \"AK=$AWS_ACCESS_KEY_ID.\"";
     let mut cmd = env.command("bash");
