@@ -304,6 +304,11 @@ pub enum Error {
     )]
     Endpoint { why: String },
 
+    #[error(
+        "a new MFA code is needed for profile '{profile}', but the terminal belongs to the shell mfa-env serves, so mfa-env does not ask there. In that shell, run `mfa-env --refresh -- true` and type the code: the endpoint then serves the session it caches"
+    )]
+    TerminalTaken { profile: String },
+
     #[error("{0}")]
     Usage(String),
 }

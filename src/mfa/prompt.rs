@@ -87,6 +87,11 @@ pub fn open() -> std::io::Result<File> {
 /// One answer typed on the terminal, as typed (the caller checks it). `note`
 /// is said on a line of its own before the prompt.
 pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code, Error> {
+    if CANCEL.get().is_some() && taken(tty) {
+        return Err(Error::TerminalTaken {
+            profile: ask.profile.to_string(),
+        });
+    }
     let unreadable = |err: std::io::Error| Error::CodeUnreadable {
         source_name: "the terminal",
         why: err.to_string(),
@@ -127,6 +132,13 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
         });
     };
     Ok(line)
+}
+
+/// Whether, while `--server` serves its child, the terminal belongs to another
+/// process group: an interactive shell that took it for its jobs. Asking
+/// there would race the shell for every line typed, so mfa-env does not.
+fn taken(tty: &File) -> bool {
+    rustix::termios::tcgetpgrp(tty).is_ok_and(|owner| owner != rustix::process::getpgrp())
 }
 
 /// When mfa-env runs inside direnv's evaluation of an .envrc: how long after

@@ -98,8 +98,11 @@ impl Keeper {
                 Ok(state.session.clone())
             }
             Err(why) => {
-                self.log
-                    .warn(&format!("renewing the session failed: {why}"));
+                // Said once, not again for every request that fails the same way.
+                if state.failure.as_deref() != Some(why.as_str()) {
+                    self.log
+                        .warn(&format!("renewing the session failed: {why}"));
+                }
                 state.failure = Some(why.clone());
                 Err(why)
             }

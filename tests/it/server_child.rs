@@ -315,3 +315,68 @@ fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
     let shown = format!("{:?}", pty.process().wait().expect("wait"));
     assert!(shown.ends_with("), 3)"), "{shown}");
 }
+
+#[test]
+fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
+    let Some(bash) = tool("bash") else { return };
+    // User sessions that end 15 minutes and 5 seconds after they are made.
+    let stub = Stub::respond(|n, _| {
+        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
+            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
+        (200, xml)
+    });
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url())
+        .set("SHELL", &bash.to_string_lossy())
+        .set("PS1", "$ ");
+    let mut cmd = env.command(bin());
+    cmd.args(["shell", "--server"]).stdin(Stdio::inherit());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    let prompt = format!("MFA code for profile default ({SERIAL}): ");
+    pty.exp_string(&prompt).expect("first prompt");
+    pty.send_line(CODE).expect("code");
+    pty.send_line("PS1='$ '").expect("a plain prompt");
+    pty.exp_string("$ ").expect("the shell");
+    pty.send_line(
+        "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"",
+    )
+    .expect("where");
+    let (_, line) = pty
+        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
+        .expect("served");
+    let mut words = line.split_whitespace().skip(1);
+    let (url, token) = (
+        words.next().expect("url").to_string(),
+        words.next().expect("token").to_string(),
+    );
+    thread::sleep(Duration::from_secs(7));
+
+    // The shell has the terminal: the renewal does not ask there, it says how.
+    let (status, body) = http_get(&url, Some(&token));
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("In that shell, run `mfa-env --refresh -- true`"),
+        "{body}"
+    );
+    pty.exp_string("run `mfa-env --refresh -- true`")
+        .expect("said on the terminal");
+    assert_eq!(stub.actions(), ["GetSessionToken"]);
+
+    // Asked in the shell itself, the code makes a session the endpoint serves.
+    pty.send_line(&format!("{} --refresh -- true", bin().display()))
+        .expect("refresh");
+    pty.exp_string(&prompt).expect("asked in the shell");
+    pty.send_line(CODE).expect("code");
+    pty.exp_string("$ ").expect("the shell again");
+    let (status, body) = http_get(&url, Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"AccessKeyId\":\"ASIAUSER000000000002\""),
+        "{body}"
+    );
+    assert_eq!(stub.actions(), ["GetSessionToken", "GetSessionToken"]);
+
+    pty.send_line("exit 3").expect("exit");
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
+}
