@@ -53,6 +53,16 @@ def start_moto():
     raise SystemExit("moto did not start: pip install 'moto[server]'")
 
 
+def bench_env(home, url):
+    """The whole environment of a measured run: nothing of the caller's but PATH."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "AWS_ENDPOINT_URL_STS": url,
+    }
+
+
 def make_home():
     home = tempfile.mkdtemp(prefix="mfa-env-bench-")
     os.makedirs(f"{home}/.aws")
@@ -100,12 +110,7 @@ def main():
 
     moto, url = start_moto()
     home = make_home()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": home,
-        "XDG_CACHE_HOME": f"{home}/.cache",
-        "AWS_ENDPOINT_URL_STS": url,
-    }
+    env = bench_env(home, url)
     rows = []
     try:
         cold = [args.binary, "--no-cache", "--token-code", "123456"]

@@ -30,7 +30,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import make_home, start_moto  # noqa: E402
+from bench import bench_env, make_home, start_moto  # noqa: E402
 
 BOTO3 = r"""
 import statistics, time, botocore.session
@@ -82,12 +82,7 @@ def main():
 
     moto, url = start_moto()
     home = make_home()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": home,
-        "XDG_CACHE_HOME": f"{home}/.cache",
-        "AWS_ENDPOINT_URL_STS": url,
-    }
+    env = bench_env(home, url)
     try:
         subprocess.run([args.binary, "--token-code", "123456"], env=env, check=True,
                        stdout=subprocess.DEVNULL)

@@ -258,12 +258,7 @@ fn no_loopback_stops_the_run_before_anything_runs() {
 
 #[test]
 fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
-    // User sessions that end 15 minutes and 5 seconds after they are made.
-    let stub = Stub::respond(|n, _| {
-        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
-            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
-        (200, xml)
-    });
+    let stub = short_user_sts();
     let mut env = TestEnv::new();
     env.endpoint(&stub.url());
     let script = "trap 'echo INT' INT; \
@@ -275,14 +270,7 @@ fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
     let prompt = format!("MFA code for profile default ({SERIAL}): ");
     pty.exp_string(&prompt).expect("first prompt");
     pty.send_line(CODE).expect("code");
-    let (_, line) = pty
-        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
-        .expect("served");
-    let mut words = line.split_whitespace().skip(1);
-    let (url, token) = (
-        words.next().expect("url").to_string(),
-        words.next().expect("token").to_string(),
-    );
+    let (url, token) = endpoint_line(&mut pty);
     thread::sleep(Duration::from_secs(7));
 
     // A request at the threshold renews: the prompt; Ctrl-C cancels it.
@@ -319,12 +307,7 @@ fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
 #[test]
 fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
     let Some(bash) = tool("bash") else { return };
-    // User sessions that end 15 minutes and 5 seconds after they are made.
-    let stub = Stub::respond(|n, _| {
-        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
-            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
-        (200, xml)
-    });
+    let stub = short_user_sts();
     let mut env = TestEnv::new();
     env.endpoint(&stub.url())
         .set("SHELL", &bash.to_string_lossy())
@@ -341,14 +324,7 @@ fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
         "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"",
     )
     .expect("where");
-    let (_, line) = pty
-        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
-        .expect("served");
-    let mut words = line.split_whitespace().skip(1);
-    let (url, token) = (
-        words.next().expect("url").to_string(),
-        words.next().expect("token").to_string(),
-    );
+    let (url, token) = endpoint_line(&mut pty);
     thread::sleep(Duration::from_secs(7));
 
     // The shell has the terminal: the renewal does not ask there, it says how.
@@ -379,4 +355,26 @@ fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
     pty.send_line("exit 3").expect("exit");
     let shown = format!("{:?}", pty.process().wait().expect("wait"));
     assert!(shown.ends_with("), 3)"), "{shown}");
+}
+
+/// An STS stub whose user sessions end 15 minutes and 5 seconds after they
+/// are made, each with a new key (ASIAUSER…0001, …0002).
+fn short_user_sts() -> Stub {
+    Stub::respond(|n, _| {
+        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
+            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
+        (200, xml)
+    })
+}
+
+/// The endpoint and token the child echoed as `at URL TOKEN .`.
+fn endpoint_line(pty: &mut rexpect::session::PtySession) -> (String, String) {
+    let (_, line) = pty
+        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
+        .expect("served");
+    let mut words = line.split_whitespace().skip(1);
+    (
+        words.next().expect("url").to_string(),
+        words.next().expect("token").to_string(),
+    )
 }
