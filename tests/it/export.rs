@@ -16,28 +16,17 @@ const STALE: [(&str, &str); 8] = [
 ];
 
 /// Runs `eval "$(mfa-env ARGS)"` in `shell` and returns the environment before
-/// and after (from `env -0`, without the shell's own `_`).
+/// and after.
 fn eval_in(
     shell: &Path,
     env: &TestEnv,
     args: &str,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let script = format!(
-        "env -0 > \"$HOME/before\"; out=$(\"$1\" {args}) || exit 7; eval \"$out\" || exit 8; env -0 > \"$HOME/after\"; exit 0"
+        "env -0 > \"$HOME/before\"; out=$(\"$0\" {args}) || exit 7; eval \"$out\" || exit 8; env -0 > \"$HOME/after\"; exit 0"
     );
-    let out = env
-        .command(shell)
-        .args(["-c", &script, "sh"])
-        .arg(bin())
-        .output()
-        .expect("run shell");
-    assert!(out.status.success(), "{shell:?}: {}", stderr(&out));
-    let read = |name| {
-        let mut vars = parse_env0(&std::fs::read(env.home().join(name)).expect("env file"));
-        vars.remove("_");
-        vars
-    };
-    (read("before"), read("after"))
+    let bin = bin().to_string_lossy().into_owned();
+    env.env_change(shell, &["-c", &script, &bin], "")
 }
 
 fn check_shell(name: &str) {

@@ -4,7 +4,6 @@
 //! leaves the environment as it was before mfa-env-use.
 
 use crate::common::*;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 fn run(env: &TestEnv, shell: &Path, script: &str) -> (String, String) {
@@ -217,14 +216,11 @@ fn unset_leaves_the_environment_as_before_use() {
         .replace("; or exit 7", if shell == "fish" { "; or exit 7" } else { " || exit 7" });
         let (out, err) = run(&env, &path, &script);
         assert_eq!(out, "", "{shell}: {err}");
-        let read = |name: &str| -> BTreeMap<String, String> {
-            let mut vars = parse_env0(&std::fs::read(env.home().join(name)).expect("env"));
-            for noise in ["_", "SHLVL", "PWD", "OLDPWD"] {
-                vars.remove(noise);
-            }
-            vars
-        };
-        let (before, during, after) = (read("before"), read("during"), read("after"));
+        let (before, during, after) = (
+            env.env_file("before"),
+            env.env_file("during"),
+            env.env_file("after"),
+        );
         assert_eq!(
             during.get("MFA_ENV_PROFILE").map(String::as_str),
             Some("default")

@@ -45,31 +45,6 @@ fn moto_env() -> (TestEnv, Stub) {
     (env, stub)
 }
 
-/// Runs `script` in `shell` and returns the environment it printed last with
-/// `env -0` into the file `after`, and the one before into `before`.
-fn env_change(
-    shell: &Path,
-    env: &TestEnv,
-    args: &[&str],
-    script: &str,
-) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
-    let out = env.run_script(shell, args, script);
-    assert!(
-        out.status.success(),
-        "{shell:?}: {}\n{}",
-        stderr(&out),
-        stdout(&out)
-    );
-    let read = |name: &str| {
-        let mut vars = parse_env0(&std::fs::read(env.home().join(name)).expect("env file"));
-        for noise in ["_", "SHLVL", "PWD", "OLDPWD"] {
-            vars.remove(noise);
-        }
-        vars
-    };
-    (read("before"), read("after"))
-}
-
 fn assert_session(
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
@@ -87,7 +62,7 @@ fn assert_session(
 /// `shell` on moto and asserts the session it set; returns the HOME.
 fn session_in(shell: &Path, args: &[&str], script: &str) -> TestEnv {
     let (env, stub) = moto_env();
-    let (before, after) = env_change(shell, &env, args, script);
+    let (before, after) = env.env_change(shell, args, script);
     assert_session(&before, &after, &stub);
     env
 }
@@ -116,7 +91,7 @@ fn dotenv_format_read_by_sh() {
     assert_eq!(text, expected, "bare KEY=value lines");
     std::fs::write(env.home().join("session.env"), &text).expect("write");
     let script = "env -0 > \"$HOME/before\"; set -a; . \"$HOME/session.env\"; set +a; env -0 > \"$HOME/after\"; exit 0";
-    let (before, after) = env_change(Path::new("/bin/sh"), &env, &["-c"], script);
+    let (before, after) = env.env_change(Path::new("/bin/sh"), &["-c"], script);
     let mut wanted = before.clone();
     wanted.extend(vars);
     assert_eq!(after, wanted);
@@ -525,8 +500,7 @@ eval \"$(direnv export bash 2> \"$HOME/direnv.err\")\"
 env -0 > \"$HOME/after\"
 exit 0";
     bash_without_terminal(&env, script);
-    let read = |f: &str| parse_env0(&std::fs::read(env.home().join(f)).expect("env"));
-    let (before, after) = (read("before"), read("after"));
+    let (before, after) = (env.env_file("before"), env.env_file("after"));
     for (k, v) in &after {
         if k.starts_with("AWS_") || k.starts_with("MFA_ENV") {
             assert_eq!(before.get(k), Some(v), "{k} changed");

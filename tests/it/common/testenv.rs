@@ -146,6 +146,35 @@ impl TestEnv {
         files[0].clone()
     }
 
+    /// The environment a script wrote with `env -0 > "$HOME/NAME"`, without
+    /// what the shell itself keeps there (`_`, SHLVL, PWD, OLDPWD).
+    pub fn env_file(&self, name: &str) -> BTreeMap<String, String> {
+        let mut vars = parse_env0(&std::fs::read(self.home().join(name)).expect("env file"));
+        for noise in ["_", "SHLVL", "PWD", "OLDPWD"] {
+            vars.remove(noise);
+        }
+        vars
+    }
+
+    /// The one helper for "the environment after eval": runs `script` in
+    /// `shell` (with `args` before it), which writes `env -0` to `before` and
+    /// `after` in HOME, and returns both.
+    pub fn env_change(
+        &self,
+        shell: &Path,
+        args: &[&str],
+        script: &str,
+    ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        let out = self.run_script(shell, args, script);
+        assert!(
+            out.status.success(),
+            "{shell:?}: {}\n{}",
+            stderr(&out),
+            stdout(&out)
+        );
+        (self.env_file("before"), self.env_file("after"))
+    }
+
     /// Runs `script` in `shell`, with `args` before it.
     pub fn run_script(&self, shell: &Path, args: &[&str], script: &str) -> Output {
         self.command(shell)
