@@ -378,3 +378,41 @@ fn endpoint_line(pty: &mut rexpect::session::PtySession) -> (String, String) {
         words.next().expect("token").to_string(),
     )
 }
+
+#[test]
+fn the_child_ends_while_a_renewal_prompt_waits() {
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let script = "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
+                  while [ ! -e stop ]; do sleep 0.05; done; exit 3";
+    let mut cmd = env.command(bin());
+    cmd.args(["--server", "--", "sh", "-c", script]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    let prompt = format!("MFA code for profile default ({SERIAL}): ");
+    pty.exp_string(&prompt).expect("first prompt");
+    pty.send_line(CODE).expect("code");
+    let (url, token) = endpoint_line(&mut pty);
+    thread::sleep(Duration::from_secs(7));
+
+    // A request at the threshold: the renewal's prompt waits for a code.
+    let waiting = thread::spawn(move || {
+        let addr = url.trim_start_matches("http://").trim_end_matches('/');
+        let request = format!("GET / HTTP/1.1\r\nAuthorization: {token}\r\n\r\n");
+        http_raw(addr, request.as_bytes())
+    });
+    pty.exp_string(&prompt).expect("renewal prompt");
+    // The child ends meanwhile: mfa-env ends with its status, the prompt's
+    // line ended (nothing left waiting on the terminal), no code sent.
+    std::fs::write(env.home().join("work/stop"), "").expect("stop");
+    let rest = pty.exp_eof().expect("mfa-env ends");
+    assert_eq!(rest, "\r\n", "only the prompt's line is ended");
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
+    assert_eq!(
+        waiting.join().expect("request"),
+        None,
+        "closed with mfa-env"
+    );
+    assert_eq!(stub.actions(), ["GetSessionToken"]);
+}
