@@ -264,14 +264,7 @@ fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
     let script = "trap 'echo INT' INT; \
                   echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
                   while [ ! -e stop ]; do sleep 0.05; done; echo end; exit 3";
-    let mut cmd = env.command(bin());
-    cmd.args(["--server", "--", "sh", "-c", script]);
-    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
-    let prompt = format!("MFA code for profile default ({SERIAL}): ");
-    pty.exp_string(&prompt).expect("first prompt");
-    pty.send_line(CODE).expect("code");
-    let (url, token) = endpoint_line(&mut pty);
-    thread::sleep(Duration::from_secs(7));
+    let (mut pty, prompt, url, token) = served_past_the_threshold(&env, script);
 
     // A request at the threshold renews: the prompt; Ctrl-C cancels it.
     let ask = |url: String, token: String| thread::spawn(move || http_get(&url, Some(&token)));
@@ -386,14 +379,7 @@ fn the_child_ends_while_a_renewal_prompt_waits() {
     env.endpoint(&stub.url());
     let script = "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
                   while [ ! -e stop ]; do sleep 0.05; done; exit 3";
-    let mut cmd = env.command(bin());
-    cmd.args(["--server", "--", "sh", "-c", script]);
-    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
-    let prompt = format!("MFA code for profile default ({SERIAL}): ");
-    pty.exp_string(&prompt).expect("first prompt");
-    pty.send_line(CODE).expect("code");
-    let (url, token) = endpoint_line(&mut pty);
-    thread::sleep(Duration::from_secs(7));
+    let (mut pty, prompt, url, token) = served_past_the_threshold(&env, script);
 
     // A request at the threshold: the renewal's prompt waits for a code.
     let waiting = thread::spawn(move || {
@@ -415,4 +401,23 @@ fn the_child_ends_while_a_renewal_prompt_waits() {
         "closed with mfa-env"
     );
     assert_eq!(stub.actions(), ["GetSessionToken"]);
+}
+
+/// `mfa-env --server -- sh -c SCRIPT` in a pseudo-terminal, its first prompt
+/// answered; the script must echo its endpoint line. Returns once the session
+/// has less than 15 minutes left (with `short_user_sts`): the pty, the
+/// prompt's text, the endpoint and the token.
+fn served_past_the_threshold(
+    env: &TestEnv,
+    script: &str,
+) -> (rexpect::session::PtySession, String, String, String) {
+    let mut cmd = env.command(bin());
+    cmd.args(["--server", "--", "sh", "-c", script]);
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    let prompt = format!("MFA code for profile default ({SERIAL}): ");
+    pty.exp_string(&prompt).expect("first prompt");
+    pty.send_line(CODE).expect("code");
+    let (url, token) = endpoint_line(&mut pty);
+    thread::sleep(Duration::from_secs(7));
+    (pty, prompt, url, token)
 }
