@@ -150,26 +150,7 @@ pub fn table(rows: &[Row]) -> String {
             row.seconds_left.map(left).unwrap_or_else(|| "-".into()),
         ]);
     }
-    let widths: Vec<usize> = (0..4)
-        .map(|i| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in &cells {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    crate::output::columns(&cells)
 }
 
 /// The rows as one JSON document: `{"profiles": [...]}`.

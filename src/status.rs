@@ -88,18 +88,7 @@ pub fn list(profile: Option<&str>, json: bool, log: Log) -> Result<Option<String
             _ => format!("no cached sessions in {}\n", cache.dir().display()),
         });
     } else {
-        let widths: Vec<usize> = (0..5)
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
-        for row in &rows {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect();
-            out.push_str(cells.join("  ").trim_end());
-            out.push('\n');
-        }
+        out.push_str(&crate::output::columns(&rows));
     }
     Ok(Some(crate::error::clean_lines(&out)))
 }
