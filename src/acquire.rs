@@ -9,7 +9,8 @@ use crate::duration;
 use crate::error::Error;
 use crate::log::Log;
 use crate::mfa::{CodeRequest, Source};
-use crate::session::{self, Session};
+use crate::resolve::sessions::{self, Candidate, Serves};
+use crate::session::{self, Made, Session};
 use crate::sts::{self, Net, Signer};
 use std::time::Duration;
 
@@ -40,7 +41,7 @@ pub struct Options {
 impl Acquirer {
     pub fn new(ctx: Context, options: Options, log: Log) -> Acquirer {
         let cache = if options.use_cache {
-            Cache::open(log)
+            Cache::open(ctx.cache.clone(), log)
         } else {
             None
         };
@@ -66,14 +67,22 @@ impl Acquirer {
         &self.net
     }
 
-    /// The profile's session: cached while more than min-ttl is left, else
-    /// new. `refresh` ignores a cached one (for a role: its role session; the
-    /// MFA session it is assumed from is still reused).
+    /// The profile's session: a cached one that serves this run
+    /// (`resolve::sessions`: the same role or user, made by any plan, with
+    /// enough left), else a new one. `refresh` ignores a cached one (for a
+    /// role: its role session; the MFA session it is assumed from is still
+    /// reused).
     pub fn session(&self, refresh: bool) -> Result<Session, Error> {
         let ctx = &self.ctx;
+        let handed: Vec<Key> = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan)
+            .into_iter()
+            .filter(|c| c.serves == Serves::Session)
+            .map(|c| c.key)
+            .collect();
         match ctx.plan {
             Plan::User(duration) => self.mfa_session(duration, refresh, self.asked),
             Plan::Role { duration, direct } => self.cached_or_new(
+                &handed,
                 &Key::profile_session(&ctx.profile, &ctx.serial, ctx.plan.made()),
                 &ctx.name,
                 refresh,
@@ -89,24 +98,26 @@ impl Acquirer {
         }
     }
 
-    /// The cached session of `key`, or a new one from `make`, under the entry's
-    /// lock so that runs started together ask for one code. A reused session
-    /// with less left than `asked` (an explicit --duration) gets a note.
+    /// A cached session of `found` that serves, or a new one from `make`
+    /// cached as `key`, under that entry's lock so that runs started together
+    /// ask for one code. A reused session with less left than `asked` (an
+    /// explicit --duration, within the margin) gets a note.
     fn cached_or_new(
         &self,
+        found: &[Key],
         key: &Key,
         profile: &str,
         refresh: bool,
         asked: Option<u32>,
         make: impl FnOnce() -> Result<Session, Error>,
     ) -> Result<Session, Error> {
-        if let Some(session) = self.reuse(key, profile, refresh, true) {
+        if let Some(session) = self.reuse((found, key.made), profile, refresh, asked, true) {
             self.short(&session, profile, asked);
             return Ok(session);
         }
         let _lock = self.cache.as_ref().and_then(|c| c.lock(key));
         // Another mfa-env may have made it while this one waited.
-        if let Some(session) = self.reuse(key, profile, refresh, false) {
+        if let Some(session) = self.reuse((found, key.made), profile, refresh, asked, false) {
             self.short(&session, profile, asked);
             return Ok(session);
         }
@@ -118,10 +129,17 @@ impl Acquirer {
         Ok(session)
     }
 
-    /// The cached session of `key` while more than --min-ttl is left; with
-    /// `why`, -v says why it is or is not reused.
-    fn reuse(&self, key: &Key, profile: &str, refresh: bool, why: bool) -> Option<Session> {
-        let what = format!("{} of profile '{profile}'", key.made.describe());
+    /// The cached session of `found` that serves this run (the rule of
+    /// `resolve::sessions`); with `why`, -v says why one is or is not reused.
+    fn reuse(
+        &self,
+        (found, made): (&[Key], Made),
+        profile: &str,
+        refresh: bool,
+        asked: Option<u32>,
+        why: bool,
+    ) -> Option<Session> {
+        let what = format!("{} of profile '{profile}'", made.describe());
         let say = |text: String| {
             if why {
                 self.log.verbose(&text);
@@ -138,21 +156,46 @@ impl Acquirer {
             return None;
         }
         let now = session::now();
-        let Some(session) = cache.fresh_session(key, now, i64::MIN) else {
-            say(format!("no cached {what}"));
+        let cached: Vec<Option<Session>> = found
+            .iter()
+            .map(|key| cache.fresh_session(key, now, i64::MIN))
+            .collect();
+        let left: Vec<Option<i64>> = cached
+            .iter()
+            .map(|s| s.as_ref().map(|s| s.expiration - now))
+            .collect();
+        let choices: Vec<Candidate> = found
+            .iter()
+            .map(|key| Candidate {
+                key: key.clone(),
+                serves: Serves::Session,
+            })
+            .collect();
+        let min_ttl = duration::left(self.min_ttl);
+        let Some(i) = sessions::choose(&choices, &left, self.min_ttl, asked) else {
+            let most = (0..found.len()).filter_map(|i| Some((left[i]?, i))).max();
+            let Some((most, i)) = most else {
+                say(format!("no cached {what}"));
+                return None;
+            };
+            let what = format!("{} of profile '{profile}'", found[i].made.describe());
+            let most = duration::left(most);
+            match left[i] > Some(self.min_ttl) {
+                true => say(format!(
+                    "not reusing the cached {what}: {most} left, more than --min-ttl {min_ttl} short of the {} --duration asks for",
+                    duration::left(i64::from(asked.unwrap_or(0)))
+                )),
+                false => say(format!(
+                    "not reusing the cached {what}: {most} left, not more than --min-ttl {min_ttl}"
+                )),
+            }
             return None;
         };
-        let (left, min_ttl) = (session.expiration - now, duration::left(self.min_ttl));
-        if left <= self.min_ttl {
-            say(format!(
-                "not reusing the cached {what}: {} left, not more than --min-ttl {min_ttl}",
-                duration::left(left)
-            ));
-            return None;
-        }
+        let session = cached.into_iter().nth(i).flatten()?;
         self.log.verbose(&format!(
-            "reusing the cached {what}: {} left, more than --min-ttl {min_ttl}",
-            duration::left(left)
+            "reusing the cached {} of profile '{profile}': {} left, more than --min-ttl {min_ttl}",
+            found[i].made.describe(),
+            duration::left(session.expiration - now)
         ));
         self.tell("cached", &session);
         Some(session)
@@ -231,7 +274,8 @@ impl Acquirer {
         let ctx = &self.ctx;
         let keys = &ctx.profile.keys;
         let key = Key::mfa_session(&keys.access_key_id, &ctx.serial);
-        self.cached_or_new(&key, &keys.profile, refresh, asked, || {
+        let found = [key.clone()];
+        self.cached_or_new(&found, &key, &keys.profile, refresh, asked, || {
             self.with_code(|code| {
                 self.log.verbose(&format!(
                     "GetSessionToken for {}, {duration}s, at {} (region {})",

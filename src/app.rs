@@ -4,19 +4,22 @@
 
 use crate::acquire::{Acquirer, Options};
 use crate::cli::SessionOpts;
-use crate::context::{self, Context, Wanted};
+use crate::context::{Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
 use crate::server::{self, Endpoint};
-use crate::{commands, duration, exec, stdio, usage};
+use crate::snapshot::{self, Snapshot};
+use crate::{commands, duration, exec, resolve, stdio, usage};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
     crate::harden::start();
+    // What the run may read, read once (the files when first asked).
+    snapshot::install(Snapshot::real());
     // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
     // the binary itself (profile names included), then it exits.
     if let Some(code) = usage::complete() {
@@ -67,11 +70,12 @@ pub(crate) fn run(
         ));
     }
     let signals = server.then(exec::Signals::take).transpose()?;
+    let snap = Snapshot::current();
     if matches!(deliver, Deliver::CredentialProcess)
-        && std::env::var_os(mfa::TOKEN_COMMAND_MARK).is_some()
+        && snap.var_os(mfa::TOKEN_COMMAND_MARK).is_some()
     {
         return Err(Error::CredentialProcessLoop {
-            profile: context::profile_name(opts.profile.as_deref()).0,
+            profile: resolve::profile_name(snap, opts.profile.as_deref()).0,
         });
     }
     let (ctx, mut options) = setup(opts, log)?;
@@ -139,11 +143,13 @@ pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), 
             opts.region.as_deref(),
         )
     };
-    let ctx = Context::resolve(&wanted, log)?;
+    let snap = Snapshot::current();
+    let ctx = Context::resolve(snap, &wanted, log)?;
     let source = Source::choose(
         opts.token_code.as_deref(),
         opts.token_command.as_deref(),
         opts.prompt.as_deref(),
+        snap.var(mfa::PROMPT_VAR),
         &ctx.profile,
     )?;
     let options = Options {

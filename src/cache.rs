@@ -16,7 +16,7 @@ pub use key::{Entry, Key};
 
 use crate::log::Log;
 use crate::session::Session;
-use folder::{Why, describe, folder, open_verified, prepare, trusted};
+use folder::{Why, describe, open_verified, prepare, trusted};
 use key::VERSION;
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, fsync, openat, renameat, statat, unlinkat};
 use serde::Deserialize;
@@ -57,8 +57,8 @@ pub struct Lock(#[allow(dead_code)] File);
 impl Cache {
     /// The cache folder, made 0700 if missing (with any missing parent, 0700
     /// too). None (after a warning) when it cannot be used safely.
-    pub fn open(log: Log) -> Option<Cache> {
-        let dir = folder()?;
+    pub fn open(dir: Option<PathBuf>, log: Log) -> Option<Cache> {
+        let dir = dir?;
         match prepare(&dir) {
             Ok(fd) => Some(Cache { dir, fd, log }),
             Err(why) => {
@@ -72,8 +72,8 @@ impl Cache {
     }
 
     /// The cache as it is, making nothing (for `doctor` and `list`).
-    pub fn inspect(log: Log) -> Found {
-        let Some(dir) = folder() else {
+    pub fn inspect(dir: Option<PathBuf>, log: Log) -> Found {
+        let Some(dir) = dir else {
             return Found::NoHome;
         };
         match open_verified(&dir) {
@@ -191,14 +191,17 @@ impl Cache {
     }
 
     /// Deletes the entries for which `select` is true, with their locks and
-    /// temp files; returns how many sessions were deleted. An entry that cannot
+    /// temp files (`select` is given each entry's path and contents); returns
+    /// how many sessions were deleted. An entry that cannot
     /// be read (or trusted) is left for `clear_all`.
-    pub fn clear(&self, select: impl Fn(&Entry) -> bool) -> usize {
+    pub fn clear(&self, select: impl Fn(&Path, &Entry) -> bool) -> usize {
         let chosen: Vec<String> = self
             .own_files()
             .iter()
             .filter(|n| is_entry(n))
-            .filter(|n| matches!(self.load(n), Ok(Some(entry)) if select(&entry)))
+            .filter(
+                |n| matches!(self.load(n), Ok(Some(entry)) if select(&self.dir.join(n), &entry)),
+            )
             .map(|n| stem_of(n))
             .collect();
         self.remove_where(|n| chosen.contains(&stem_of(n)))

@@ -114,8 +114,8 @@ pub enum Command {
         /// The MFA device whose session to look for [default: the profile's mfa_serial]
         #[arg(long, value_name = "ARN")]
         serial: Option<String>,
-        /// The --duration the session was asked with; it picks the entry of a
-        /// role session (chained, or assumed directly with the code)
+        /// The --duration of the run to ask about: a cached session with more than
+        /// --min-ttl less left than this would not be reused
         #[arg(short, long, value_name = "TIME", value_parser = duration::session_arg)]
         duration: Option<u32>,
         /// Print nothing; exit 0 when the profile has a cached session with more
@@ -235,7 +235,9 @@ pub struct SessionOpts {
     #[arg(long, value_name = "TIME", value_parser = duration::token_timeout_arg)]
     pub token_timeout: Option<Duration>,
 
-    /// How long the session lasts: 15m to 36h, as 90m, 12h, 1d, 1h30m or seconds [default: 12h; a role 1h]
+    /// How long a new session lasts: 15m to 36h, as 90m, 12h, 1d, 1h30m or seconds [default: 12h;
+    /// a role 1h]. A cached session of the same user or role is reused whatever made it, unless
+    /// it has more than --min-ttl less left than this
     #[arg(short, long, value_name = "TIME", value_parser = duration::session_arg)]
     pub duration: Option<u32>,
 
@@ -281,9 +283,10 @@ pub struct LogOpts {
 /// The profile names of the AWS files, for completion (names only: nothing
 /// else of the files is read out). None when the files cannot be read.
 pub fn profile_candidates() -> Vec<CompletionCandidate> {
-    crate::config::profiles(&crate::config::Files::locate())
+    let snap = crate::snapshot::Snapshot::current();
+    crate::resolve::chain::names(snap)
         .unwrap_or_default()
         .into_iter()
-        .map(|(name, _)| CompletionCandidate::new(name))
+        .map(CompletionCandidate::new)
         .collect()
 }

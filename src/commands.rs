@@ -7,11 +7,13 @@ use crate::cli::{Cli, Command};
 use crate::context::Wanted;
 use crate::error::Error;
 use crate::log::Log;
+use crate::snapshot::Snapshot;
 use crate::{console, doctor, duration, init, list, output, status};
 use std::process::ExitCode;
 
 /// Runs the command the command line names.
 pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
+    let snap = Snapshot::current();
     let Some(command) = cli.command else {
         let deliver = match cli.exec.is_empty() {
             true => Deliver::Print(cli.format),
@@ -43,7 +45,7 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
             console::run(resolved, &page, args.session.refresh, args.print, log)
         }),
         Command::Init { shell } => output::print(init::script(shell)),
-        Command::List { json } => list::rows().and_then(|rows| {
+        Command::List { json } => list::rows(snap).and_then(|rows| {
             output::print(&if json {
                 list::json(&rows)
             } else {
@@ -61,10 +63,11 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
         } => {
             let wanted = Wanted::of(profile.profile.as_deref(), serial.as_deref(), None);
             let check = check.then(|| min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL));
-            status::run(&Wanted { duration, ..wanted }, check, path, json, log)
+            status::run(snap, &Wanted { duration, ..wanted }, check, path, json, log)
         }
         Command::Clear { profile, all } => {
-            status::clear(profile.profile.as_deref(), all, log).and_then(output::print_or_fail)
+            status::clear(snap, profile.profile.as_deref(), all, log)
+                .and_then(output::print_or_fail)
         }
         Command::Doctor {
             profile,
@@ -78,7 +81,7 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
                 serial.as_deref(),
                 region.as_deref(),
             );
-            doctor::run(&wanted, offline, json)
+            doctor::run(snap, &wanted, offline, json)
         }
         Command::Completions { shell } => {
             init::completions(shell).and_then(|text| output::print(&text))

@@ -7,9 +7,10 @@ mod online;
 mod session;
 mod setup;
 
-use crate::config::Files;
-use crate::context::{self, Context, Plan, Wanted};
+use crate::context::{Context, Plan, Wanted};
 use crate::error::{Error, clean};
+use crate::resolve;
+use crate::snapshot::Snapshot;
 use crate::sts;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -78,24 +79,30 @@ impl Report {
     }
 }
 
-pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, Error> {
+pub fn run(
+    snap: &Snapshot,
+    wanted: &Wanted<'_>,
+    offline: bool,
+    json: bool,
+) -> Result<ExitCode, Error> {
     let mut report = Report::default();
-    let files = Files::locate();
-    let (name, origin) = context::profile_name(wanted.profile);
-    let profile = if setup::files_check(&mut report, &files) {
-        setup::profile_checks(&mut report, &files, &name)
+    let files = snap.files();
+    let (name, origin) = resolve::profile_name(snap, wanted.profile);
+    let profile = if setup::files_check(&mut report, snap) {
+        setup::profile_checks(&mut report, snap, &name)
     } else {
         report.skip("profile", "skipped: no config files");
         None
     };
     let serial = profile
         .as_ref()
-        .and_then(|p| setup::serial_check(&mut report, wanted, p, &files));
+        .and_then(|p| setup::serial_check(&mut report, wanted, p, files));
     let region = profile
         .as_ref()
-        .and_then(|p| setup::region_check(&mut report, wanted, p, serial.as_deref()));
-    environment::checks(&mut report);
-    session::cache_check(&mut report, profile.as_ref(), serial.as_deref());
+        .and_then(|p| setup::region_check(&mut report, snap, wanted, p, serial.as_deref()));
+    environment::checks(&mut report, snap);
+    let folder = resolve::cache_folder(snap);
+    session::cache_check(&mut report, folder, profile.as_ref(), serial.as_deref());
     session::console_check(&mut report, profile.as_ref(), serial.as_deref());
     match (&profile, offline) {
         (_, true) => {
@@ -110,8 +117,8 @@ pub fn run(wanted: &Wanted<'_>, offline: bool, json: bool) -> Result<ExitCode, E
         }
         (Some(profile), false) => {
             let ctx = Context::assemble(
+                snap,
                 (name.clone(), origin),
-                files,
                 profile.clone(),
                 serial.unwrap_or_default(),
                 region,

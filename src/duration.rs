@@ -1,6 +1,6 @@
 //! Durations: parsing what the user types (`90m`, `12h`, `1d`, `1h30m`,
 //! `3600`; clap's value parsers of every duration option) and formatting time
-//! left (`11h59m`). Imports nothing of mfa-env's but the STS limits.
+//! left (`11h59m`). Imports nothing of mfa-env's but AWS's limits.
 
 use std::time::Duration;
 
@@ -15,12 +15,12 @@ const FORMS: &str = "as 90m, 12h, 1d, 1h30m, 45s or seconds (3600)";
 /// into seconds, within the limits of GetSessionToken (15m to 36h).
 pub fn session_arg(value: &str) -> Result<u32, String> {
     let seconds = seconds(value).map_err(|why| format!("{why}; give 15m to 36h, {FORMS}"))?;
-    if seconds < u64::from(crate::sts::MIN_DURATION) {
+    if seconds < u64::from(crate::limits::MIN_DURATION) {
         return Err(format!("shorter than STS allows; give 15m to 36h, {FORMS}"));
     }
     u32::try_from(seconds)
         .ok()
-        .filter(|s| *s <= crate::sts::MAX_DURATION)
+        .filter(|s| *s <= crate::limits::MAX_DURATION)
         .ok_or_else(|| format!("longer than STS allows; give 15m to 36h, {FORMS}"))
 }
 
@@ -29,7 +29,7 @@ pub fn min_ttl_arg(value: &str) -> Result<i64, String> {
     let seconds = seconds(value).map_err(|why| format!("{why}; give 0 to 36h, {FORMS}"))?;
     i64::try_from(seconds)
         .ok()
-        .filter(|s| *s <= i64::from(crate::sts::MAX_DURATION))
+        .filter(|s| *s <= i64::from(crate::limits::MAX_DURATION))
         .ok_or_else(|| format!("longer than any session; give 0 to 36h, {FORMS}"))
 }
 

@@ -311,6 +311,25 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+
+    #[error(
+        "{path} is not a text file (it holds bytes that are not UTF-8), so its profiles cannot be read. Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the right file, or save it as UTF-8 text"
+    )]
+    ConfigNotText { path: PathBuf },
+
+    #[error(
+        "profile '{profile}' has both source_profile and credential_source, and the AWS SDKs refuse a profile with both. Keep source_profile (naming the profile with your long-term AKIA… keys) and remove credential_source"
+    )]
+    SourceAndCredentialSource { profile: String },
+
+    #[error(
+        "profile '{profile}' is {kind}: it signs in through AWS ({login}), not with long-term keys and an MFA code, so mfa-env has nothing to do for it. Use `{login} --profile {profile}` and the profile itself, or give mfa-env a profile with long-term keys and mfa_serial"
+    )]
+    SignInProfile {
+        profile: String,
+        kind: &'static str,
+        login: &'static str,
+    },
 }
 
 impl Error {

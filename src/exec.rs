@@ -8,6 +8,7 @@ pub use child::{Signals, unblocked};
 use crate::error::Error;
 use crate::log::Log;
 use crate::output::Exports;
+use crate::snapshot::Snapshot;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -18,9 +19,10 @@ pub const SHELL_MARK: &str = "MFA_ENV_SHELL";
 
 /// The user's shell: $SHELL, else /bin/sh.
 pub fn shell() -> OsString {
-    std::env::var_os("SHELL")
+    Snapshot::current()
+        .var_os("SHELL")
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| OsString::from("/bin/sh"))
+        .map_or_else(|| OsString::from("/bin/sh"), OsString::from)
 }
 
 /// Checks that the program exists and can be run before an MFA code is spent
@@ -38,8 +40,8 @@ pub fn check(argv: &[OsString]) -> Result<(), Error> {
         return Ok(());
     } else {
         // A file of that name on PATH that is not executable.
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        std::env::split_paths(&path)
+        let path = Snapshot::current().var_os("PATH").unwrap_or_default();
+        std::env::split_paths(path)
             .map(|dir| dir.join(program))
             .find(|p| p.is_file())
             .ok_or_else(|| Error::CommandNotFound { name: name.clone() })?
@@ -139,7 +141,10 @@ fn spawn(mut command: Command, name: String) -> Error {
 
 /// Marks a shell started by `mfa-env shell`, and says when it is nested.
 pub fn mark_shell(exports: &mut Exports, profile: &str, log: Log) {
-    if let Ok(outer) = std::env::var(SHELL_MARK) {
+    if let Some(outer) = Snapshot::current()
+        .var_os(SHELL_MARK)
+        .and_then(|v| v.to_str())
+    {
         log.note(&format!(
             "starting a shell inside another mfa-env shell (profile '{outer}'); exit returns to it"
         ));

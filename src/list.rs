@@ -2,21 +2,23 @@
 //! its region and the time left of its cached session. Never a secret: key
 //! ids are masked, and nothing of a cache entry but its expiry is read out.
 
-use crate::cache::{Cache, Found, Key};
-use crate::config::{self, Files, Profile};
-use crate::context::Plan;
+use crate::cache::{Cache, Found};
+use crate::config::Profile;
 use crate::duration::left;
 use crate::error::{Error, clean};
 use crate::log::Log;
-use crate::mfa;
+use crate::resolve::{self, Plan, chain, sessions};
 use crate::session::{mask, now, parse_rfc3339};
+use crate::snapshot::Snapshot;
 use serde::Serialize;
 
 /// One profile as `list` shows it.
 #[derive(Debug, Serialize)]
 pub struct Row {
     pub profile: String,
-    /// `user`, `role`, `keys` (without MFA) or `unusable`.
+    /// `user`, `role`, `keys` (without MFA), `served` (its credential_process
+    /// is mfa-env), `sign-in` (IAM Identity Center or `aws login`) or
+    /// `unusable`.
     pub kind: &'static str,
     /// The kind in a few words: "user with MFA", "role via base", "keys
     /// without MFA", "not usable: …".
@@ -29,26 +31,33 @@ pub struct Row {
     pub seconds_left: Option<i64>,
 }
 
-/// The rows of every profile, sorted by name.
-pub fn rows() -> Result<Vec<Row>, Error> {
-    let files = Files::locate();
-    let quiet = Log {
-        quiet: true,
-        verbose: false,
-    };
-    let cache = match Cache::inspect(quiet) {
+/// The rows of every profile, sorted by name: the files are parsed once,
+/// and each profile asks `resolve` what a run for it would use.
+pub fn rows(snap: &Snapshot) -> Result<Vec<Row>, Error> {
+    let cache = match Cache::inspect(resolve::cache_folder(snap), Log::silent()) {
         Found::Ready(cache) => Some(cache),
         _ => None,
     };
     let now = now();
-    Ok(config::profiles(&files)?
+    let all = snap.profiles()?;
+    let mut names: Vec<&str> = all.profiles().collect();
+    names.sort_unstable();
+    Ok(names
         .into_iter()
-        .map(|(name, region)| row(&files, cache.as_ref(), now, name, region))
+        .map(|name| {
+            let region = all
+                .get_profile(name)
+                .and_then(|p| p.get("region"))
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string);
+            row(snap, cache.as_ref(), now, name.to_string(), region)
+        })
         .collect())
 }
 
 fn row(
-    files: &Files,
+    snap: &Snapshot,
     cache: Option<&Cache>,
     now: i64,
     name: String,
@@ -63,15 +72,25 @@ fn row(
         expiration: None,
         seconds_left: None,
     };
-    let profile = match config::load(files, &row.profile) {
+    let profile = match chain::walk(snap, &row.profile) {
         Ok(profile) => profile,
+        Err(Error::SelfReference { .. }) => {
+            row.kind = "served";
+            row.detail = "served by mfa-env (credential_process)".into();
+            return row;
+        }
+        Err(Error::SignInProfile { kind, .. }) => {
+            row.kind = "sign-in";
+            row.detail = format!("{kind}: not for mfa-env");
+            return row;
+        }
         Err(err) => {
             row.detail = format!("not usable: {}", why(&err));
             return row;
         }
     };
     row.key_id = Some(mask(&profile.keys.access_key_id));
-    let serial = match mfa::serial(None, &profile, files) {
+    let serial = match resolve::serial(snap, None, &profile) {
         Ok(serial) => serial,
         Err(Error::NoSerial { .. }) if profile.roles.is_empty() => {
             row.kind = "keys";
@@ -88,17 +107,24 @@ fn row(
         }
     };
     (row.kind, row.detail) = describe(&profile);
-    if let Some(entry) = cache.and_then(|c| {
-        c.entry(&Key::profile_session(
-            &profile,
-            &serial,
-            Plan::usual(&profile),
-        ))
-        .ok()
-        .flatten()
-    }) {
-        row.seconds_left = parse_rfc3339(&entry.expiration).map(|end| end - now);
-        row.expiration = Some(entry.expiration);
+    // The session a run would use: the one it hands out, else the MFA
+    // session its role would be assumed with (no code needed).
+    if let Some(cache) = cache {
+        let found = sessions::candidates(&profile, &serial, Plan::usual(&profile));
+        let entries: Vec<Option<String>> = found
+            .iter()
+            .map(|c| cache.entry(&c.key).ok().flatten().map(|e| e.expiration))
+            .collect();
+        let left: Vec<Option<i64>> = entries
+            .iter()
+            .map(|e| e.as_deref().and_then(parse_rfc3339).map(|end| end - now))
+            .collect();
+        let chosen = sessions::choose(&found, &left, 0, None)
+            .or_else(|| left.iter().position(Option::is_some));
+        if let Some(i) = chosen {
+            row.seconds_left = left[i];
+            row.expiration = entries[i].clone();
+        }
     }
     row
 }
@@ -121,7 +147,6 @@ fn why(err: &Error) -> String {
     match err {
         Error::MissingKeys { missing, .. } => format!("no {missing}"),
         Error::TemporaryKeys { .. } => "temporary keys (ASIA… or a session token)".into(),
-        Error::SelfReference { .. } => "its credential_process is mfa-env".into(),
         Error::SourceNotFound { source_profile, .. } => {
             format!("source_profile '{source_profile}' does not exist")
         }

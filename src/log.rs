@@ -10,6 +10,14 @@ pub struct Log {
 }
 
 impl Log {
+    /// Says nothing at all.
+    pub fn silent() -> Log {
+        Log {
+            quiet: true,
+            verbose: false,
+        }
+    }
+
     /// Said only with `-v`: what mfa-env is doing.
     pub fn verbose(&self, text: &str) {
         if self.verbose && !self.quiet {

@@ -202,7 +202,7 @@ pub fn page(cmd: &Command) -> String {
     out.push_str(".SH DESCRIPTION\n");
     text(
         &mut out,
-        "mfa-env gets an AWS MFA session from STS with the long-term keys of a profile and an MFA code, and hands it to the shell (as lines for eval) or to one command, without ever writing ~/.aws/credentials or ~/.aws/config. A session is cached and reused while more than --min-ttl is left, so a code is asked for once per session.",
+        "mfa-env gets an AWS MFA session from STS with the long-term keys of a profile and an MFA code, and hands it to the shell (as lines for eval) or to one command, without ever writing ~/.aws/credentials or ~/.aws/config. A session is cached and reused while more than --min-ttl is left, so a code is asked for once per session. A cached session of the same user, or of the same role (role ARN, session name, external id, from the same keys and MFA device), is reused whatever made it (GetSessionToken, or AssumeRole chained from the MFA session or directly with the code): --duration sets the length of a new session only, except that with --duration given a cached session with more than --min-ttl less left than asked is not reused. status, status --check, clear --profile and list ask the same question as a run: which cached sessions would a run for this profile use.",
     );
     out.push_str(".PP\n");
     text(

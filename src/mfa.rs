@@ -132,6 +132,7 @@ impl Source {
         flag: Option<&str>,
         command: Option<&str>,
         prompt: Option<&str>,
+        env_prompt: Option<&str>,
         profile: &Profile,
     ) -> Result<Source, Error> {
         let prompter = |value: &str, origin: String| match Prompter::parse(value) {
@@ -142,9 +143,7 @@ impl Source {
                 names: Prompter::NAMES.join(", "),
             }),
         };
-        let from_env = std::env::var(PROMPT_VAR)
-            .ok()
-            .filter(|v| !v.trim().is_empty());
+        let from_env = env_prompt.filter(|v| !v.trim().is_empty());
         match (flag, command, prompt, &profile.mfa_process) {
             (Some("-"), ..) => Ok(Source::Stdin),
             (Some(code), ..) => Ok(Source::Flag(code.to_string())),
@@ -158,7 +157,7 @@ impl Source {
                 origin: format!("mfa_process of profile '{}'", profile.name),
             }),
             (None, None, None, None) => match (from_env, &profile.mfa_prompt) {
-                (Some(name), _) => prompter(&name, PROMPT_VAR.into()),
+                (Some(name), _) => prompter(name, PROMPT_VAR.into()),
                 (None, Some(name)) => {
                     prompter(name, format!("mfa_prompt of profile '{}'", profile.name))
                 }
@@ -219,10 +218,8 @@ impl Source {
                 origin,
             } => {
                 let name = ask.oath_name.unwrap_or(ask.serial);
-                let device = std::env::var(YKMAN_DEVICE_VAR)
-                    .ok()
-                    .filter(|v| !v.trim().is_empty());
-                let argv = token::ykman_argv(name, device.as_deref());
+                let device = crate::snapshot::Snapshot::current().var(YKMAN_DEVICE_VAR);
+                let argv = token::ykman_argv(name, device);
                 let origin = match origin.as_str() {
                     "--prompt" => "--prompt ykman",
                     other => other,

@@ -1,18 +1,25 @@
 //! `mfa-env status` and `mfa-env clear`: what the cache holds, never a secret.
 
 use crate::cache::{Cache, Entry, Key};
-use crate::config::{self, Files};
-use crate::context::{self, Context, Wanted};
+use crate::context::{Context, Plan, Wanted};
 use crate::duration::left;
 use crate::error::Error;
 use crate::log::Log;
-use crate::session::{Made, now, parse_rfc3339};
+use crate::resolve::{
+    self,
+    sessions::{self, Candidate, Serves},
+};
+use crate::session::{now, parse_rfc3339};
+use crate::snapshot::Snapshot;
 use crate::stdio;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// `mfa-env status`: the table (or JSON), `--check` (with this min-ttl) or
 /// `--path`.
 pub fn run(
+    snap: &Snapshot,
     wanted: &Wanted<'_>,
     check: Option<i64>,
     path: bool,
@@ -20,37 +27,120 @@ pub fn run(
     log: Log,
 ) -> Result<ExitCode, Error> {
     match (check, path) {
-        (Some(min_ttl), _) => Ok(self::check(wanted, min_ttl)),
-        (None, true) => self::path(wanted, log),
-        (None, false) => list(wanted.profile, json, log).and_then(crate::output::print_or_fail),
+        (Some(min_ttl), _) => Ok(self::check(snap, wanted, min_ttl)),
+        (None, true) => self::path(snap, wanted, log),
+        (None, false) => list(snap, wanted, json, log).and_then(crate::output::print_or_fail),
     }
 }
 
-/// The table (or with `json` the JSON) of cached sessions, of --profile when
-/// given. A profile that is neither in the files nor in the cache is an error
-/// naming the profiles that exist.
+/// The cached sessions a run for the profile would use (`resolve::sessions`),
+/// with the paths of their entries; an unknown profile is an error naming
+/// the profiles that exist.
+fn of_profile(
+    snap: &Snapshot,
+    cache: &Cache,
+    wanted: &Wanted<'_>,
+) -> Result<(Context, Vec<Candidate>), Error> {
+    let ctx = Context::resolve(snap, wanted, Log::silent())?;
+    let found = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan)
+        .into_iter()
+        .filter(|c| matches!(cache.entry(&c.key), Ok(Some(_))))
+        .collect();
+    Ok((ctx, found))
+}
+
+/// Which profiles each cached entry serves, by the entry's path: the
+/// profiles that hand it out, else those whose roles are assumed with it.
+fn labels(snap: &Snapshot, cache: &Cache) -> HashMap<PathBuf, Vec<String>> {
+    let mut handed: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut signs: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    for (name, resolved) in resolve::every_profile(snap) {
+        let Ok((profile, serial)) = resolved else {
+            continue;
+        };
+        for c in sessions::candidates(&profile, &serial, Plan::usual(&profile)) {
+            let map = match c.serves {
+                Serves::Session => &mut handed,
+                Serves::Signer => &mut signs,
+            };
+            map.entry(cache.path(&c.key))
+                .or_default()
+                .push(name.clone());
+        }
+    }
+    for (path, names) in signs {
+        handed.entry(path).or_insert(names);
+    }
+    handed
+}
+
+/// At most this many profile names label one entry.
+const NAMED: usize = 3;
+
+fn label(names: &[String]) -> String {
+    match names.len() {
+        n if n <= NAMED => names.join(", "),
+        n => format!("{}, … ({n} profiles)", names[..NAMED].join(", ")),
+    }
+}
+
+/// The table (or with `json` the JSON) of cached sessions, with the
+/// profiles that use each; with --profile, those a run for it would use. A
+/// profile that is neither in the files nor in the cache is an error naming
+/// the profiles that exist.
 /// None when the cache cannot be used (after a warning).
-pub fn list(profile: Option<&str>, json: bool, log: Log) -> Result<Option<String>, Error> {
-    let Some(cache) = Cache::open(log) else {
+pub fn list(
+    snap: &Snapshot,
+    wanted: &Wanted<'_>,
+    json: bool,
+    log: Log,
+) -> Result<Option<String>, Error> {
+    let Some(cache) = Cache::open(resolve::cache_folder(snap), log) else {
         return Ok(None);
     };
     let now = now();
     let all = cache.entries();
-    let entries: Vec<&Entry> = all
-        .iter()
-        .map(|(_, entry)| entry)
-        .filter(|entry| profile.is_none_or(|p| p == entry.profile))
-        .collect();
-    if let (Some(name), true) = (profile, entries.is_empty()) {
-        config::exists(&Files::locate(), name)?;
-    }
+    let entries: Vec<(Vec<String>, &Entry)> = match wanted.profile {
+        Some(name) => match of_profile(snap, &cache, wanted) {
+            Ok((ctx, found)) => found
+                .iter()
+                .filter_map(|c| all.iter().find(|(path, _)| *path == cache.path(&c.key)))
+                .map(|(_, entry)| (vec![ctx.name.clone()], entry))
+                .collect(),
+            // A profile gone from the files: what is cached under its name.
+            Err(err) => {
+                let named: Vec<_> = all
+                    .iter()
+                    .filter(|(_, entry)| entry.profile == name)
+                    .map(|(_, entry)| (vec![name.to_string()], entry))
+                    .collect();
+                if named.is_empty() {
+                    return Err(err);
+                }
+                named
+            }
+        },
+        None => {
+            let labels = labels(snap, &cache);
+            all.iter()
+                .map(|(path, entry)| {
+                    let names = labels
+                        .get(path)
+                        .cloned()
+                        .unwrap_or_else(|| vec![entry.profile.clone()]);
+                    (names, entry)
+                })
+                .collect()
+        }
+    };
     let seconds_left = |entry: &Entry| parse_rfc3339(&entry.expiration).unwrap_or(0) - now;
     if json {
         let sessions: Vec<serde_json::Value> = entries
             .iter()
-            .map(|entry| {
+            .map(|(names, entry)| {
                 serde_json::json!({
-                    "profile": entry.profile,
+                    "profile": names.first(),
+                    "profiles": names,
                     "role_arn": entry.role_arn,
                     "serial": entry.serial,
                     "expiration": entry.expiration,
@@ -68,9 +158,9 @@ pub fn list(profile: Option<&str>, json: bool, log: Log) -> Result<Option<String
         "EXPIRES".into(),
         "LEFT".into(),
     ]];
-    for entry in &entries {
+    for (names, entry) in &entries {
         rows.push([
-            entry.profile.clone(),
+            label(names),
             entry.role_arn.clone().unwrap_or_else(|| "-".into()),
             entry.serial.clone(),
             entry.expiration.clone(),
@@ -79,7 +169,7 @@ pub fn list(profile: Option<&str>, json: bool, log: Log) -> Result<Option<String
     }
     let mut out = String::new();
     if rows.len() == 1 {
-        out.push_str(&match profile {
+        out.push_str(&match wanted.profile {
             Some(name) if !all.is_empty() => format!(
                 "no cached session of profile '{name}' in {} ({} of other profiles: `mfa-env status` lists them)\n",
                 cache.dir().display(),
@@ -98,30 +188,26 @@ fn sessions(n: usize) -> String {
     format!("{n} cached session{}", if n == 1 { "" } else { "s" })
 }
 
-/// `status --check`: 0 when the profile mfa-env would use has a cached session
-/// (its own, or the MFA session its role is assumed from) with more than
-/// --min-ttl left, else 1. Prints nothing, ever.
-pub fn check(wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
+/// `status --check`: 0 when a run for the profile would use a cached session
+/// (the one it hands out, or the MFA session its role is assumed from) with
+/// more than --min-ttl left, else 1: the rule of `resolve::sessions`.
+/// Prints nothing, ever.
+pub fn check(snap: &Snapshot, wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
     let valid = || -> Option<()> {
-        let silent = Log {
-            quiet: true,
-            verbose: false,
-        };
-        let ctx = Context::resolve(wanted, silent).ok()?;
-        let (profile, serial) = (&ctx.profile, &ctx.serial);
-        let cache = Cache::open(silent)?;
-        // Valid when mfa-env can hand out a session without asking for a code:
-        // the profile's own session, or the MFA session a role is assumed from.
-        // (A role assumed directly with the code has only its own.)
-        let own = Key::profile_session(profile, serial, ctx.plan.made());
-        let mfa = Key::mfa_session(&profile.keys.access_key_id, serial);
-        let keys = match ctx.plan.made() {
-            Made::DirectRole => vec![own],
-            _ => vec![own, mfa],
-        };
-        keys.iter()
-            .find_map(|key| cache.fresh_session(key, now(), min_ttl))
-            .map(|_| ())
+        let silent = Log::silent();
+        let cache = Cache::open(resolve::cache_folder(snap), silent)?;
+        let ctx = Context::resolve(snap, wanted, silent).ok()?;
+        let found = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan);
+        let now = now();
+        let left: Vec<Option<i64>> = found
+            .iter()
+            .map(|c| {
+                cache
+                    .fresh_session(&c.key, now, i64::MIN)
+                    .map(|s| s.expiration - now)
+            })
+            .collect();
+        sessions::choose(&found, &left, min_ttl, wanted.duration).map(|_| ())
     };
     match valid() {
         Some(()) => ExitCode::SUCCESS,
@@ -131,9 +217,9 @@ pub fn check(wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
 
 /// `status --path`: where the profile's session is (or would be) cached, for
 /// direnv's watch_file.
-pub fn path(wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
-    let ctx = Context::resolve(wanted, log)?;
-    let Some(cache) = Cache::open(log) else {
+pub fn path(snap: &Snapshot, wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
+    let ctx = Context::resolve(snap, wanted, log)?;
+    let Some(cache) = Cache::open(ctx.cache.clone(), log) else {
         return Ok(ExitCode::from(1));
     };
     stdio::out(&format!(
@@ -149,13 +235,19 @@ pub fn path(wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `clear`: the sessions cached for the profile (by the name they were cached
-/// under), or with `--all` every file mfa-env made in its folder. A profile
-/// that is neither in the files nor in the cache is an error naming the
-/// profiles that exist.
+/// `clear`: every cached session a run for the profile could use (its role
+/// session made either way, the MFA session of its keys), and those cached
+/// under its name; or with `--all` every file mfa-env made in its folder. A
+/// profile that is neither in the files nor in the cache is an error naming
+/// the profiles that exist.
 /// None when the cache cannot be used (after a warning).
-pub fn clear(profile: Option<&str>, all: bool, log: Log) -> Result<Option<String>, Error> {
-    let Some(cache) = Cache::open(log) else {
+pub fn clear(
+    snap: &Snapshot,
+    profile: Option<&str>,
+    all: bool,
+    log: Log,
+) -> Result<Option<String>, Error> {
+    let Some(cache) = Cache::open(resolve::cache_folder(snap), log) else {
         return Ok(None);
     };
     let dir = cache.dir().display();
@@ -163,9 +255,21 @@ pub fn clear(profile: Option<&str>, all: bool, log: Log) -> Result<Option<String
         let deleted = cache.clear_all();
         format!("deleted {} of all profiles from {dir}", sessions(deleted))
     } else {
-        let (name, _) = context::profile_name(profile);
-        let deleted = cache.clear(|entry| entry.profile == name);
-        let known = config::exists(&Files::locate(), &name);
+        let (name, origin) = resolve::profile_name(snap, profile);
+        let resolved = resolve::profile(snap, (&name, origin));
+        let used: Vec<PathBuf> = match &resolved {
+            Ok(p) => match crate::mfa::serial(None, p, snap.files()) {
+                Ok(serial) => sessions::any_run(p, &serial)
+                    .iter()
+                    .map(|key| cache.path(key))
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        };
+        let deleted =
+            cache.clear(|path, entry| entry.profile == name || used.iter().any(|p| p == path));
+        let known = resolve::chain::exists(snap, &name).map_err(|err| origin.label(err));
         match (deleted, known) {
             (0, Err(err)) => return Err(err),
             (0, Ok(())) => {

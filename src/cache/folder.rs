@@ -1,4 +1,4 @@
-//! The cache folder: where it is, made 0700 with its missing parents, opened
+//! The cache folder (where it is: `resolve::cache_folder`), made 0700 with its missing parents, opened
 //! once without following a symlink and verified on its descriptor.
 
 use rustix::fs::{Mode, OFlags, fstat};
@@ -6,21 +6,7 @@ use std::fs::{self, DirBuilder};
 use std::io;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::DirBuilderExt;
-use std::path::{Path, PathBuf};
-
-/// `$XDG_CACHE_HOME/mfa-env` when that is absolute (as the XDG spec asks),
-/// else `$HOME/.cache/mfa-env`.
-pub fn folder() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute());
-    let base = xdg.or_else(|| {
-        std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(|h| PathBuf::from(h).join(".cache"))
-    })?;
-    Some(base.join("mfa-env"))
-}
+use std::path::Path;
 
 /// Makes the folder (0700, and its missing parents 0700 too, so that no one
 /// else can write where it lives), then opens and verifies it.

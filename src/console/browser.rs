@@ -4,7 +4,7 @@
 //! wslview (WSL). The browser starts detached, in its own process group with
 //! stdin, stdout and stderr on /dev/null, and is not waited for.
 
-use std::env;
+use crate::snapshot::Snapshot;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
@@ -36,8 +36,8 @@ pub fn open(url: &str) -> Result<String, String> {
 /// The browser's argv: $BROWSER's words with the URL, else the first of the
 /// system's openers found on PATH with the URL.
 fn command(url: &str) -> Result<Vec<String>, String> {
-    if let Some(browser) = env::var("BROWSER").ok().filter(|v| !v.trim().is_empty()) {
-        let words = shell_words::split(&browser)
+    if let Some(browser) = Snapshot::current().var("BROWSER") {
+        let words = shell_words::split(browser)
             .map_err(|_| "$BROWSER could not be split into words (an unclosed quote?)")?;
         if words.first().is_none_or(|w| w.contains("%s")) {
             return Err("$BROWSER does not start with a program".into());
@@ -72,7 +72,10 @@ fn with_url(words: Vec<String>, url: &str) -> Vec<String> {
 fn openers() -> &'static [&'static str] {
     if cfg!(target_os = "macos") {
         &["open"]
-    } else if env::var_os("WSL_DISTRO_NAME").is_some() || env::var_os("WSL_INTEROP").is_some() {
+    } else if ["WSL_DISTRO_NAME", "WSL_INTEROP"]
+        .iter()
+        .any(|var| Snapshot::current().var_os(var).is_some())
+    {
         &["wslview", "xdg-open"]
     } else {
         &["xdg-open"]

@@ -6,7 +6,7 @@ use crate::arn::{self, IamArn};
 use crate::config::Profile;
 use crate::context::Context;
 use crate::error::Error;
-use std::env;
+use crate::snapshot::Snapshot;
 use url::Url;
 
 /// The override of the federation endpoint (tests, proxies, private deployments).
@@ -64,7 +64,13 @@ impl Target {
         let partition = role_partition(&ctx.profile, &ctx.serial)?;
         let destination = destination(partition, ctx.region.as_deref(), page)?;
         Ok(Target {
-            federation: federation(partition, env::var(FEDERATION_VAR).ok())?,
+            federation: federation(
+                partition,
+                Snapshot::current()
+                    .var_os(FEDERATION_VAR)
+                    .and_then(|v| v.to_str())
+                    .map(str::to_string),
+            )?,
             destination,
         })
     }

@@ -5,10 +5,15 @@ use crate::duration::left;
 use crate::error::mask_url;
 use crate::session::now;
 use crate::session::{mask, parse_rfc3339};
-use std::env;
+use crate::snapshot::{PROXIES, Snapshot};
 
-pub(super) fn checks(report: &mut Report) {
-    let var = |name: &str| env::var(name).ok().filter(|v| !v.is_empty());
+pub(super) fn checks(report: &mut Report, snap: &Snapshot) {
+    let var = |name: &str| {
+        snap.var_os(name)
+            .and_then(|v| v.to_str())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
     let before = report.0.len();
     if let Some(id) = var("AWS_ACCESS_KEY_ID") {
         let masked = mask(&id);
@@ -103,14 +108,7 @@ pub(super) fn checks(report: &mut Report) {
             ),
         }
     }
-    for name in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
+    for name in PROXIES {
         if let Some(value) = var(name) {
             report.ok(
                 "environment",

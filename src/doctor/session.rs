@@ -6,7 +6,10 @@ use crate::config::Profile;
 use crate::context::Plan;
 use crate::duration::left;
 use crate::log::Log;
+use crate::resolve::sessions::{self, Serves};
+use crate::session::Made;
 use crate::session::{now, parse_rfc3339};
+use std::path::PathBuf;
 
 /// Whether `mfa-env console` can sign in with the profile: a role's session
 /// can; an IAM user's own MFA session cannot, and the line says what works.
@@ -21,12 +24,13 @@ pub(super) fn console_check(report: &mut Report, profile: Option<&Profile>, seri
     }
 }
 
-pub(super) fn cache_check(report: &mut Report, profile: Option<&Profile>, serial: Option<&str>) {
-    let quiet = Log {
-        quiet: true,
-        verbose: false,
-    };
-    let cache = match Cache::inspect(quiet) {
+pub(super) fn cache_check(
+    report: &mut Report,
+    folder: Option<PathBuf>,
+    profile: Option<&Profile>,
+    serial: Option<&str>,
+) {
+    let cache = match Cache::inspect(folder, Log::silent()) {
         Found::NoHome => {
             report.warn(
                 "cache",
@@ -63,11 +67,19 @@ pub(super) fn cache_check(report: &mut Report, profile: Option<&Profile>, serial
     };
     let mut parts = Vec::new();
     let mut problems = Vec::new();
-    let own = Key::profile_session(profile, serial, Plan::usual(profile));
-    let mfa_key = Key::mfa_session(&profile.keys.access_key_id, serial);
-    let mut keys = vec![("session", own.clone())];
-    if own != mfa_key {
-        keys.push(("MFA session", mfa_key));
+    // The sessions a run would use (`resolve::sessions`): for a role, its
+    // role session (made either way) and the MFA session it is assumed with.
+    // A role session made with the code, when none is cached, is not worth
+    // a word.
+    let mut keys: Vec<(&str, Key)> = Vec::new();
+    for c in sessions::candidates(profile, serial, Plan::usual(profile)) {
+        let label = match (c.serves, c.key.made) {
+            (Serves::Signer, _) => "MFA session",
+            (_, Made::DirectRole) if matches!(cache.entry(&c.key), Ok(None)) => continue,
+            (_, Made::DirectRole) => "role session made with the code",
+            _ => "session",
+        };
+        keys.push((label, c.key));
     }
     for (label, key) in keys {
         match cache.entry(&key) {

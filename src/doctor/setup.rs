@@ -3,19 +3,21 @@
 
 use super::Report;
 use crate::arn;
-use crate::config::{self, Files, Profile};
+use crate::config::{Files, Profile};
 use crate::context::Wanted;
 use crate::error::Error;
+use crate::limits;
 use crate::mfa;
+use crate::resolve;
 use crate::session::mask;
-use crate::sts;
-use std::env;
+use crate::snapshot::Snapshot;
 use std::os::unix::fs::PermissionsExt;
 
 /// Whether either file exists; when neither does, one failure says so.
-pub(super) fn files_check(report: &mut Report, files: &Files) -> bool {
+pub(super) fn files_check(report: &mut Report, snap: &Snapshot) -> bool {
+    let files = snap.files();
     let origin = |var: &str| {
-        if env::var_os(var).is_some_and(|v| !v.is_empty()) {
+        if snap.is_set(var) {
             format!(" (from {var})")
         } else {
             String::new()
@@ -63,8 +65,8 @@ pub(super) fn files_check(report: &mut Report, files: &Files) -> bool {
     true
 }
 
-pub(super) fn profile_checks(report: &mut Report, files: &Files, name: &str) -> Option<Profile> {
-    match config::load(files, name) {
+pub(super) fn profile_checks(report: &mut Report, snap: &Snapshot, name: &str) -> Option<Profile> {
+    match resolve::chain::walk(snap, name) {
         Ok(profile) => {
             let mut chain: Vec<String> = vec![profile.name.clone()];
             for role in profile.roles.iter().rev() {
@@ -144,12 +146,13 @@ pub(super) fn serial_check(
 
 pub(super) fn region_check(
     report: &mut Report,
+    snap: &Snapshot,
     wanted: &Wanted<'_>,
     profile: &Profile,
     serial: Option<&str>,
 ) -> Option<String> {
     let partition = serial.map(arn::partition).unwrap_or("aws");
-    match config::region(wanted.region, profile) {
+    match resolve::configured_region(snap, wanted.region, profile) {
         Ok(Some(region)) => {
             let from = if wanted.region.is_some() {
                 "--region"
@@ -161,7 +164,7 @@ pub(super) fn region_check(
             report.ok("region", format!("{region} (from {from})"));
             Some(region)
         }
-        Ok(None) => match sts::partition_region(partition) {
+        Ok(None) => match limits::partition_region(partition) {
             Some(region) => {
                 report.ok(
                     "region",

@@ -46,7 +46,7 @@ impl Dialog {
         }
         let desktop = ["DISPLAY", "WAYLAND_DISPLAY"]
             .iter()
-            .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
+            .any(|var| crate::snapshot::Snapshot::current().is_set(var));
         if self != Dialog::Osascript && !desktop {
             return Some(format!(
                 "{program} needs a desktop, and neither DISPLAY nor WAYLAND_DISPLAY is set"

@@ -145,12 +145,14 @@ fn taken(tty: &File) -> bool {
 /// the prompt direnv says it "is taking a while to execute" (its timer started
 /// a little before mfa-env did, so this is just after it).
 fn direnv_warning() -> Option<Duration> {
-    if std::env::var_os("DIRENV_IN_ENVRC").is_none_or(|v| v != "1") {
+    let snap = crate::snapshot::Snapshot::current();
+    if snap.var_os("DIRENV_IN_ENVRC").is_none_or(|v| v != "1") {
         return None;
     }
-    let timeout = std::env::var("DIRENV_WARN_TIMEOUT")
-        .ok()
-        .and_then(|v| duration::parse_go(&v))
+    let timeout = snap
+        .var_os("DIRENV_WARN_TIMEOUT")
+        .and_then(|v| v.to_str())
+        .and_then(duration::parse_go)
         .unwrap_or(Duration::from_secs(5));
     Some(timeout + Duration::from_millis(200))
 }

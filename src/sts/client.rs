@@ -186,9 +186,11 @@ impl Net {
 /// AWS_CA_BUNDLE (or the profile's ca_bundle) replacing the system's roots, as
 /// in the AWS CLI.
 fn tls_context(profile: &Profile) -> Result<TlsContext, Error> {
-    let bundle = env::var("AWS_CA_BUNDLE")
-        .ok()
+    let bundle = crate::snapshot::Snapshot::current()
+        .var_os("AWS_CA_BUNDLE")
+        .and_then(|v| v.to_str())
         .filter(|v| !v.is_empty())
+        .map(str::to_string)
         .or_else(|| profile.ca_bundle.clone());
     let store = match bundle {
         Some(path) => {

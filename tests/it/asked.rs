@@ -9,29 +9,31 @@ fn user_env() -> (TestEnv, Stub) {
     (env, stub)
 }
 
+/// The -d rule (issue 19 item 2): -d sets the length of a new session; a
+/// cached one is reused whatever -d made it while it has what the run needs,
+/// unless it is clearly shorter than -d asks (by more than --min-ttl).
 #[test]
-fn a_reused_session_shorter_than_the_duration_asked_is_noted() {
+fn duration_sets_a_new_sessions_length_and_refuses_one_clearly_shorter() {
     let (env, stub) = user_env();
     let out = env.run(&["-t", CODE]);
     ok(&out);
     set_expiration(&env.cache_entry(), &rfc3339_in(2 * 3600 + 55));
-
-    let out = env.run(&["-d", "4h"]);
-    ok(&out);
-    assert_eq!(
-        stderr(&out),
-        "mfa-env: reusing the cached session of profile 'default', which has 2h00m left, less than the 4h00m asked for; --refresh gets a full one now, or --min-ttl 4h00m whenever less is left\n"
-    );
-    // Less asked than is left, or no -d at all: nothing to say.
+    // Less asked than is left, or no -d at all: reused, nothing to say.
     for args in [&["-d", "1h"][..], &[]] {
         let out = env.run(args);
         ok(&out);
         assert_eq!(stderr(&out), "", "{args:?}");
     }
-    let out = env.run(&["-d", "4h", "-q"]);
-    assert_eq!(stderr(&out), "");
-    // The note's advice works: --min-ttl 4h00m gets a new one.
-    let out = env.run(&["-d", "4h", "--min-ttl", "4h00m", "-t", CODE]);
+    assert_eq!(stub.count(), 1);
+    // 4h asked, 2h left: clearly short, so a new 4-hour session (a code).
+    let out = env.run(&["-d", "4h", "--token-code", "-"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "asks for a code: {}",
+        stderr(&out)
+    );
+    let out = env.run(&["-d", "4h", "-t", CODE]);
     ok(&out);
     assert_eq!(stderr(&out), "");
     assert_eq!(stub.count(), 2);
@@ -39,6 +41,15 @@ fn a_reused_session_shorter_than_the_duration_asked_is_noted() {
         stub.requests()[1].param("DurationSeconds").as_deref(),
         Some("14400")
     );
+    // Within the margin of what is asked: reused, and said.
+    set_expiration(&env.cache_entry(), &rfc3339_in(4 * 3600 - 60 + 55));
+    let out = env.run(&["-d", "4h"]);
+    ok(&out);
+    assert_eq!(
+        stderr(&out),
+        "mfa-env: reusing the cached session of profile 'default', which has 3h59m left, less than the 4h00m asked for; --refresh gets a full one now, or --min-ttl 4h00m whenever less is left\n"
+    );
+    assert_eq!(stub.count(), 2);
 }
 
 /// The -v lines about the cache, in order.

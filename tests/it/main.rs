@@ -20,6 +20,7 @@ mod hostile;
 mod profiles;
 mod prompt;
 mod quote;
+mod resolution;
 mod roles;
 mod server;
 mod server_child;

@@ -21,7 +21,7 @@ fn profiles_env() -> (TestEnv, Stub) {
 fn table(left: &str) -> String {
     format!(
         "PROFILE  KIND                                                   REGION     SESSION\n\
-         admin    role via default                                       us-east-2  -\n\
+         admin    role via default                                       us-east-2  {left}\n\
          default  user with MFA                                          eu-west-1  {left}\n\
          loop     not usable: its source_profile chain loops             -          -\n\
          loop2    not usable: its source_profile chain loops             -          -\n\
@@ -88,7 +88,8 @@ fn list_json_masks_key_ids_and_holds_no_secret() {
     );
     assert_eq!(rows[0]["kind"], "role");
     assert_eq!(rows[0]["detail"], "role via default");
-    assert_eq!(rows[0]["seconds_left"], serde_json::Value::Null);
+    // Its role session is assumed with default's MFA session: no code.
+    assert_eq!(rows[0]["seconds_left"], default["seconds_left"]);
     assert_eq!(rows[5]["kind"], "keys");
     assert_eq!(rows[5]["key_id"], "AKIA…9999");
     assert_eq!(rows[6]["kind"], "unusable");
@@ -126,12 +127,14 @@ fn status_json_lists_sessions_without_secrets() {
         [
             "expiration",
             "profile",
+            "profiles",
             "role_arn",
             "seconds_left",
             "serial"
         ]
     );
-    let empty = env.run(&["status", "--json", "-p", "admin"]);
+    add_solo(&env);
+    let empty = env.run(&["status", "--json", "-p", "solo"]);
     assert_eq!(
         stdout(&empty),
         format!(
@@ -143,24 +146,37 @@ fn status_json_lists_sessions_without_secrets() {
     assert_eq!(both.status.code(), Some(2), "--json and --check conflict");
 }
 
+/// A user profile of its own keys and device, with no session cached.
+fn add_solo(env: &TestEnv) {
+    let config = std::fs::read_to_string(env.config_path()).expect("config");
+    env.write_config(&format!(
+        "{config}\n[profile solo]\nmfa_serial = arn:aws:iam::123456789012:mfa/solo\n"
+    ));
+    let credentials = std::fs::read_to_string(env.credentials_path()).expect("credentials");
+    env.write_credentials(&format!(
+        "{credentials}\n[solo]\naws_access_key_id = AKIAFAKEFAKEFAKE5555\naws_secret_access_key = {SECRET}\n"
+    ));
+}
+
 #[test]
 fn status_and_clear_of_a_profile_without_session_while_others_have_one() {
     let (env, _stub) = profiles_env();
+    add_solo(&env);
     let dir = env.cache_dir().display().to_string();
-    let out = env.run(&["status", "-p", "admin"]);
+    let out = env.run(&["status", "-p", "solo"]);
     ok(&out);
     assert_eq!(
         stdout(&out),
         format!(
-            "no cached session of profile 'admin' in {dir} (1 cached session of other profiles: `mfa-env status` lists them)\n"
+            "no cached session of profile 'solo' in {dir} (1 cached session of other profiles: `mfa-env status` lists them)\n"
         )
     );
-    let out = env.run(&["clear", "-p", "admin"]);
+    let out = env.run(&["clear", "-p", "solo"]);
     ok(&out);
     assert_eq!(
         stdout(&out),
         format!(
-            "profile 'admin' had no cached session in {dir}; 1 cached session of other profiles stays\n"
+            "profile 'solo' had no cached session in {dir}; 1 cached session of other profiles stays\n"
         )
     );
     assert_eq!(env.cache_files(".json").len(), 1, "nothing deleted");
@@ -181,7 +197,7 @@ fn status_and_clear_of_a_profile_that_does_not_exist() {
         assert_eq!(
             stderr(&out),
             format!(
-                "mfa-env: profile 'nope' was not found in {files}; profiles found: admin, default, loop, loop2, nokeys, plain, temp. Pick one with --profile NAME or AWS_PROFILE, or add [profile nope] to the config file\n"
+                "mfa-env: profile 'nope' (from --profile) was not found in {files}; profiles found: admin, default, loop, loop2, nokeys, plain, temp. Pick one with --profile NAME or AWS_PROFILE, or add [profile nope] to the config file\n"
             ),
             "{args:?}"
         );

@@ -379,10 +379,13 @@ fn longer_duration_on_a_cached_chained_role_assumes_directly() {
     let out = env.run(&["-p", "admin", "-d", "4h", "-t", CODE, "-v"]);
     ok(&out);
     let err = stderr(&out);
+    let line = err
+        .lines()
+        .find(|l| l.contains("not reusing"))
+        .unwrap_or_default();
     assert!(
-        err.contains(
-            "mfa-env: no cached role session (AssumeRole with the MFA code) of profile 'admin'\n"
-        ),
+        line.starts_with("mfa-env: not reusing the cached role session (AssumeRole from the MFA session) of profile 'admin': ")
+            && line.ends_with(" left, more than --min-ttl 5m short of the 4h00m --duration asks for"),
         "{err}"
     );
     let requests = stub.requests();
@@ -402,15 +405,21 @@ fn longer_duration_on_a_cached_chained_role_assumes_directly() {
         "MFA session, chained and direct role sessions"
     );
 
-    // Each is reused as what it is, without a code.
+    // The same role's session is reused whatever made it (issue 19 item 2):
+    // a plain run, and -d 1h, get the 4-hour one (the most left), no code.
     let direct_vars = session_vars(&stub, 2);
-    let out = env.run(&["-p", "admin", "-d", "4h", "-f", "json"]);
-    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
-    assert_eq!(json["AWS_ACCESS_KEY_ID"], direct_vars["AWS_ACCESS_KEY_ID"]);
-    let chained_vars = session_vars(&stub, 1);
-    let out = env.run(&["-p", "admin", "-f", "json"]);
-    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
-    assert_eq!(json["AWS_ACCESS_KEY_ID"], chained_vars["AWS_ACCESS_KEY_ID"]);
+    for args in [
+        &["-p", "admin"][..],
+        &["-p", "admin", "-d", "4h"],
+        &["-p", "admin", "-d", "1h"],
+    ] {
+        let out = env.run(&[args, &["-f", "json"]].concat());
+        let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+        assert_eq!(
+            json["AWS_ACCESS_KEY_ID"], direct_vars["AWS_ACCESS_KEY_ID"],
+            "{args:?}"
+        );
+    }
     assert_eq!(stub.count(), 3);
 
     // status picks the entry the same way: -d names the direct one.

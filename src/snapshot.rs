@@ -1,0 +1,380 @@
+//! What a run may read, read once: the environment variables mfa-env uses and
+//! the two AWS files, parsed with aws-config's profile loader. Everything that
+//! decides (`resolve`) is a function of a snapshot; nothing else reads the
+//! process environment. Tests build one from literal tables
+//! (`Snapshot::from_tables`): no process, file or network.
+//!
+//! The files are read and parsed on first use, once: a command that needs no
+//! profile (`init`, `man`) reads none, and a run for one profile parses only
+//! that profile's sections (`sections`), so a config of thousands of profiles
+//! costs a cache hit little.
+
+mod sections;
+
+use crate::error::{Error, causes};
+use aws_config::profile::{Profile, ProfileSet};
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_types::os_shim_internal::{Env, Fs};
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
+
+/// Every environment variable mfa-env reads. A new one is added here (and
+/// read with `Snapshot::var`); nothing calls `std::env::var` elsewhere.
+pub const VARS: &[&str] = &[
+    "HOME",
+    "PATH",
+    "SHELL",
+    "XDG_CACHE_HOME",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_CA_BUNDLE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SDK_LOAD_CONFIG",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "MFA_ENV_PROFILE",
+    "MFA_ENV_SHARED_CREDENTIALS_FILE",
+    "MFA_ENV_PROMPT",
+    "MFA_ENV_TOKEN_COMMAND",
+    "MFA_ENV_SHELL",
+    "MFA_ENV_SERVER",
+    "MFA_ENV_FEDERATION_URL",
+    "MFA_ENV_CONTAINER_CLI",
+    "YKMAN_OATH_DEVICE_SERIAL",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "BROWSER",
+    "WSL_DISTRO_NAME",
+    "WSL_INTEROP",
+    "DIRENV_IN_ENVRC",
+    "DIRENV_WARN_TIMEOUT",
+];
+
+/// The proxy variables (the HTTP client reads them itself; `doctor` names
+/// them).
+pub const PROXIES: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// The credentials file a child of `--server` is given (the SDKs would read
+/// the default profile's long-term keys in the real one before they ask the
+/// endpoint), and the variable that then names the real one for an mfa-env
+/// in the child.
+pub const HIDDEN: &str = "/dev/null";
+pub const HIDDEN_CREDENTIALS: &str = "MFA_ENV_SHARED_CREDENTIALS_FILE";
+
+/// A config or credentials file larger than this is not one.
+pub const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+/// Where the two files are, from AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE
+/// or the defaults under $HOME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Files {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+impl Files {
+    /// Both, as messages name them.
+    pub fn both(&self) -> String {
+        format!(
+            "{} and {}",
+            self.config.display(),
+            self.credentials.display()
+        )
+    }
+}
+
+/// The text of the two files (None: the file does not exist).
+struct Texts {
+    config: Option<String>,
+    credentials: Option<String>,
+}
+
+/// What a run may read. Built once (`Snapshot::real`, or from tables in tests).
+pub struct Snapshot {
+    vars: HashMap<&'static str, OsString>,
+    files: Files,
+    fs: Fs,
+    /// Files are checked for size on disk first (the real file system only).
+    real: bool,
+    texts: OnceLock<Result<Texts, Failure>>,
+    all: OnceLock<Result<ProfileSet, Failure>>,
+    index: OnceLock<sections::Index>,
+}
+
+static CURRENT: OnceLock<Snapshot> = OnceLock::new();
+
+impl Snapshot {
+    /// The process's own: its environment now, its files when first asked.
+    pub fn real() -> Snapshot {
+        let vars = VARS
+            .iter()
+            .chain(PROXIES)
+            .filter_map(|name| std::env::var_os(name).map(|value| (*name, value)))
+            .collect();
+        Snapshot::build(vars, Fs::real(), true)
+    }
+
+    /// A snapshot of literal tables: variables and files (path, contents).
+    pub fn from_tables(vars: &[(&str, &str)], files: &[(&str, &[u8])]) -> Snapshot {
+        let vars = vars
+            .iter()
+            .filter_map(|(name, value)| {
+                let known = VARS.iter().chain(PROXIES).find(|v| **v == *name)?;
+                Some((*known, OsString::from(value)))
+            })
+            .collect();
+        let files: HashMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.to_vec()))
+            .collect();
+        Snapshot::build(vars, Fs::from_map(files), false)
+    }
+
+    fn build(vars: HashMap<&'static str, OsString>, fs: Fs, real: bool) -> Snapshot {
+        let mut snapshot = Snapshot {
+            vars,
+            files: Files {
+                config: PathBuf::new(),
+                credentials: PathBuf::new(),
+            },
+            fs,
+            real,
+            texts: OnceLock::new(),
+            all: OnceLock::new(),
+            index: OnceLock::new(),
+        };
+        snapshot.files = snapshot.locate();
+        snapshot
+    }
+
+    /// The process's snapshot, made on first use (`app::main` makes it at the
+    /// start). For the few leaves that are not handed one.
+    pub fn current() -> &'static Snapshot {
+        CURRENT.get_or_init(Snapshot::real)
+    }
+
+    /// A variable as it was at the start; None when unset.
+    pub fn var_os(&self, name: &str) -> Option<&OsStr> {
+        debug_assert!(
+            VARS.contains(&name) || PROXIES.contains(&name),
+            "{name} is not in snapshot::VARS"
+        );
+        self.vars.get(name).map(OsString::as_os_str)
+    }
+
+    /// A variable as text, None when unset, empty (or only blanks) or not UTF-8.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.var_os(name)
+            .and_then(OsStr::to_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Whether a variable is set to anything non-empty.
+    pub fn is_set(&self, name: &str) -> bool {
+        self.var_os(name).is_some_and(|v| !v.is_empty())
+    }
+
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    fn locate(&self) -> Files {
+        let home = self.var_os("HOME").filter(|h| !h.is_empty());
+        let pick = |var: &str, default: &str| match self.var_os(var).filter(|p| !p.is_empty()) {
+            Some(path) => expand_home(path, home),
+            None => match home {
+                Some(home) => Path::new(home).join(default),
+                None => PathBuf::from("~").join(default),
+            },
+        };
+        // In the child of `--server` the SDKs get no credentials file; mfa-env
+        // still reads the real one.
+        let hidden = self
+            .var_os("AWS_SHARED_CREDENTIALS_FILE")
+            .is_some_and(|p| p == HIDDEN)
+            && self.is_set(HIDDEN_CREDENTIALS);
+        let credentials = if hidden {
+            HIDDEN_CREDENTIALS
+        } else {
+            "AWS_SHARED_CREDENTIALS_FILE"
+        };
+        Files {
+            config: pick("AWS_CONFIG_FILE", ".aws/config"),
+            credentials: pick(credentials, ".aws/credentials"),
+        }
+    }
+
+    /// Every profile of both files, parsed once.
+    pub fn profiles(&self) -> Result<&ProfileSet, Error> {
+        let texts = self.texts()?;
+        self.all
+            .get_or_init(|| parse(texts.config.as_deref(), texts.credentials.as_deref()))
+            .as_ref()
+            .map_err(Failure::error)
+    }
+
+    /// Profile `name` (None: no file defines it), parsed by the same loader
+    /// from its own sections only: what the chain walk reads, without parsing
+    /// thousands of other profiles.
+    pub fn profile(&self, name: &str) -> Result<Option<Profile>, Error> {
+        if let Some(Ok(all)) = self.all.get() {
+            return Ok(all.get_profile(name).cloned());
+        }
+        let (config, credentials) = self.own_texts(name)?;
+        let set = parse(config.as_deref(), credentials.as_deref()).map_err(|f| f.error())?;
+        Ok(set.get_profile(name).cloned())
+    }
+
+    /// Whether one file alone (the credentials file, or the config file)
+    /// gives profile `name` the property `key` (which file holds a profile's
+    /// keys, for messages).
+    pub fn defines(&self, name: &str, key: &str, credentials: bool) -> bool {
+        let Ok((config, creds)) = self.own_texts(name) else {
+            return false;
+        };
+        let set = match credentials {
+            true => parse(None, Some(creds.as_deref().unwrap_or(""))),
+            false => parse(Some(config.as_deref().unwrap_or("")), None),
+        };
+        set.ok()
+            .and_then(|set| set.get_profile(name).map(|p| p.get(key).is_some()))
+            .unwrap_or(false)
+    }
+
+    /// The texts of the two files cut to the sections of profile `name`.
+    fn own_texts(&self, name: &str) -> Result<(Option<String>, Option<String>), Error> {
+        let texts = self.texts()?;
+        let both = (texts.config.as_deref(), texts.credentials.as_deref());
+        let index = self
+            .index
+            .get_or_init(|| sections::Index::new(both.0, both.1));
+        Ok(index.texts(both, name))
+    }
+
+    fn texts(&self) -> Result<&Texts, Error> {
+        self.texts
+            .get_or_init(|| {
+                let texts = Texts {
+                    config: self.read(&self.files.config)?,
+                    credentials: self.read(&self.files.credentials)?,
+                };
+                if texts.config.is_none() && texts.credentials.is_none() {
+                    return Err(Failure::NoFiles(self.files.clone()));
+                }
+                Ok(texts)
+            })
+            .as_ref()
+            .map_err(Failure::error)
+    }
+
+    /// A file's text; None when it is missing (or not a file). Too large, or
+    /// not text, is an error: an empty list of profiles would mislead.
+    fn read(&self, path: &Path) -> Result<Option<String>, Failure> {
+        if self.real {
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() && meta.len() > MAX_FILE => {
+                    return Err(Failure::TooLarge(path.to_path_buf(), meta.len() >> 20));
+                }
+                Ok(meta) if meta.is_file() => {}
+                _ => return Ok(None),
+            }
+        }
+        let bytes = match block_on(self.fs.read_to_end(path)) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(Failure::Unreadable(format!("{}: {err}", path.display()))),
+        };
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Failure::NotText(path.to_path_buf()))
+    }
+}
+
+/// Installs the process's snapshot (once, at the start of a run).
+pub fn install(snapshot: Snapshot) -> &'static Snapshot {
+    let _ = CURRENT.set(snapshot);
+    Snapshot::current()
+}
+
+/// Why the files could not be read (kept, as the parse is done once).
+#[derive(Debug, Clone)]
+enum Failure {
+    NoFiles(Files),
+    TooLarge(PathBuf, u64),
+    NotText(PathBuf),
+    Unreadable(String),
+}
+
+impl Failure {
+    fn error(&self) -> Error {
+        match self.clone() {
+            Failure::NoFiles(files) => Error::NoConfigFiles {
+                config: files.config,
+                credentials: files.credentials,
+            },
+            Failure::TooLarge(path, size) => Error::ConfigTooLarge { path, size },
+            Failure::NotText(path) => Error::ConfigNotText { path },
+            Failure::Unreadable(why) => Error::ConfigUnreadable { why },
+        }
+    }
+}
+
+/// aws-config's profile loader over the texts.
+fn parse(config: Option<&str>, credentials: Option<&str>) -> Result<ProfileSet, Failure> {
+    let mut builder = EnvConfigFiles::builder();
+    if let Some(text) = config {
+        builder = builder.with_contents(EnvConfigFileKind::Config, text);
+    }
+    if let Some(text) = credentials {
+        builder = builder.with_contents(EnvConfigFileKind::Credentials, text);
+    }
+    let (fs, env, sources) = (Fs::from_slice(&[]), Env::from_slice(&[]), builder.build());
+    block_on(aws_config::profile::load(&fs, &env, &sources, None))
+        .map_err(|err| Failure::Unreadable(causes(&err)))
+}
+
+fn expand_home(path: &OsStr, home: Option<&OsStr>) -> PathBuf {
+    let text = path.to_string_lossy();
+    match (text.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => Path::new(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The profile loader and the Fs shim are async but work synchronously, so
+/// their futures are ready on the first poll: no runtime (and none on the
+/// cache-hit path).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::yield_now();
+    }
+}
