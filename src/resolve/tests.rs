@@ -6,6 +6,7 @@
 mod chain;
 mod choice;
 mod settings;
+mod sources;
 
 use crate::snapshot::Snapshot;
 
