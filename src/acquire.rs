@@ -12,6 +12,7 @@ use crate::mfa::{CodeRequest, Source};
 use crate::resolve::sessions::{self, Candidate, Serves};
 use crate::session::{self, Made, Session};
 use crate::sts::{self, Net, Signer};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How a run gets its session; one per run, reusable (the credential
@@ -25,6 +26,9 @@ pub struct Acquirer {
     min_ttl: i64,
     asked: Option<u32>,
     net: Net,
+    /// How the last session handed out was made (a reused one may have been
+    /// made by another plan than this run's).
+    made: Mutex<Made>,
 }
 
 /// The choices of the command line that shape how a session is got.
@@ -40,6 +44,7 @@ pub struct Options {
 
 impl Acquirer {
     pub fn new(ctx: Context, options: Options, log: Log) -> Acquirer {
+        let made = ctx.plan.made();
         let cache = if options.use_cache {
             Cache::open(ctx.cache.clone(), log)
         } else {
@@ -53,12 +58,18 @@ impl Acquirer {
             cache,
             min_ttl: options.min_ttl,
             asked: options.asked,
+            made: Mutex::new(made),
             net: Net::default(),
         }
     }
 
     pub fn context(&self) -> &Context {
         &self.ctx
+    }
+
+    /// How the last session `session` handed out was made.
+    pub fn made(&self) -> Made {
+        *self.made.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The run's network (runtime and HTTP client), for a request after the
@@ -122,6 +133,7 @@ impl Acquirer {
             return Ok(session);
         }
         let session = make()?;
+        *self.made.lock().unwrap_or_else(|e| e.into_inner()) = key.made;
         self.tell("new", &session);
         if let Some(cache) = &self.cache {
             cache.put(key, &Entry::new(profile, key, &session));
@@ -192,6 +204,7 @@ impl Acquirer {
             return None;
         };
         let session = cached.into_iter().nth(i).flatten()?;
+        *self.made.lock().unwrap_or_else(|e| e.into_inner()) = found[i].made;
         self.log.verbose(&format!(
             "reusing the cached {} of profile '{profile}': {} left, more than --min-ttl {min_ttl}",
             found[i].made.describe(),

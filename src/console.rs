@@ -39,7 +39,8 @@ pub fn run(
         target.shown(),
         target.destination
     ));
-    let url = sign_in_url(acquirer.net(), acquirer.context(), &target, &session)?;
+    let made = acquirer.made();
+    let url = sign_in_url(acquirer.net(), acquirer.context(), made, &target, &session)?;
     let line = Secret::new(format!("{}\n", url.expose()));
     if print {
         return output::print(line.expose());
@@ -96,10 +97,11 @@ fn session_json(session: &Session) -> Secret {
 pub fn sign_in_url(
     net: &Net,
     ctx: &Context,
+    made: Made,
     target: &Target,
     session: &Session,
 ) -> Result<Secret, Error> {
-    let duration = session_duration(ctx.plan.made(), session, session::now());
+    let duration = session_duration(made, session, session::now());
     let json = session_json(session);
     let seconds = duration.map(|d| d.to_string());
     let mut pairs = vec![("Action", "getSigninToken")];

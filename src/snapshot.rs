@@ -232,7 +232,19 @@ impl Snapshot {
     pub fn profiles(&self) -> Result<&ProfileSet, Error> {
         let texts = self.texts()?;
         self.all
-            .get_or_init(|| parse(texts.config.as_deref(), texts.credentials.as_deref()))
+            .get_or_init(|| {
+                let (config, credentials) = (texts.config.as_deref(), texts.credentials.as_deref());
+                // A file the loader refuses is named, with its own line numbers.
+                parse(config, credentials).map_err(|_| {
+                    let config = parse(config, None).map_err(|f| f.of(&self.files.config));
+                    let credentials =
+                        parse(None, credentials).map_err(|f| f.of(&self.files.credentials));
+                    match config.and(credentials) {
+                        Err(failure) => failure,
+                        Ok(_) => Failure::Unreadable("the two files together".into()),
+                    }
+                })
+            })
             .as_ref()
             .map_err(Failure::error)
     }
@@ -245,8 +257,14 @@ impl Snapshot {
             return Ok(all.get_profile(name).cloned());
         }
         let (config, credentials) = self.own_texts(name)?;
-        let set = parse(config.as_deref(), credentials.as_deref()).map_err(|f| f.error())?;
-        Ok(set.get_profile(name).cloned())
+        match parse(config.as_deref(), credentials.as_deref()) {
+            Ok(set) => Ok(set.get_profile(name).cloned()),
+            // Said of the whole files, with their names and line numbers.
+            Err(failure) => match self.profiles() {
+                Err(err) => Err(err),
+                Ok(all) => Ok(all.get_profile(name).cloned()).and(Err(failure.error())),
+            },
+        }
     }
 
     /// Whether one file alone (the credentials file, or the config file)
@@ -330,6 +348,18 @@ enum Failure {
 }
 
 impl Failure {
+    /// The loader's complaint, naming the file (it was given the text only).
+    fn of(self, path: &Path) -> Failure {
+        match self {
+            Failure::Unreadable(why) => Failure::Unreadable(why.replacen(
+                "error parsing  on",
+                &format!("error parsing {} on", path.display()),
+                1,
+            )),
+            other => other,
+        }
+    }
+
     fn error(&self) -> Error {
         match self.clone() {
             Failure::NoFiles(files) => Error::NoConfigFiles {
@@ -343,8 +373,10 @@ impl Failure {
     }
 }
 
-/// aws-config's profile loader over the texts.
+/// aws-config's profile loader over the texts (none: an empty config).
 fn parse(config: Option<&str>, credentials: Option<&str>) -> Result<ProfileSet, Failure> {
+    // The loader insists on at least one file.
+    let config = config.or(credentials.is_none().then_some(""));
     let mut builder = EnvConfigFiles::builder();
     if let Some(text) = config {
         builder = builder.with_contents(EnvConfigFileKind::Config, text);

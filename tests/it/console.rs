@@ -148,10 +148,11 @@ fn direct_role_session_asks_for_the_console_session_length() {
         "SessionDuration {seconds}"
     );
 
-    // The cached direct session with half an hour left: the console gets
-    // that half hour (a chained session never gets SessionDuration at all).
+    // The cached direct session with half an hour left, reused by a run
+    // without -d (whatever made it): the console gets that half hour, as a
+    // direct session (a chained session never gets SessionDuration at all).
     set_expiration(&env.cache_entry(), &rfc3339_in(1800));
-    printed(&env.run(&["console", "-p", "admin", "--print", "-d", "2h"]));
+    printed(&env.run(&["console", "-p", "admin", "--print"]));
     assert_eq!(sts.count(), 1, "the cached session");
     let seconds = check_token_request(&fed.requests()[1], &sts, 0, true).expect("duration");
     assert!(

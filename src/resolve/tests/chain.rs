@@ -310,3 +310,13 @@ fn a_file_that_is_not_text_is_an_error_not_an_empty_list() {
 fn snap_of_nothing() -> crate::snapshot::Snapshot {
     snap(&[], None, None)
 }
+
+#[test]
+fn a_broken_line_anywhere_is_reported_with_the_files_name() {
+    let text = format!("{}[profile b\nregion = x\n", keys("a", "AKIAA"));
+    let err = chain::walk(&config(&text), "a").expect_err("broken");
+    let Error::ConfigUnreadable { why } = err else {
+        panic!("{err:?}")
+    };
+    assert!(why.contains("/h/.aws/config on line 4"), "{why}");
+}
