@@ -12,10 +12,17 @@ Rows: a cold run (no cache: one GetSessionToken to moto) beside one signed curl
 request to the same moto; a cache hit beside `mfa-env --help` (the cost of
 starting the binary at all); and, where installed, awsume's cached call and the
 AWS CLI's floor (`aws configure get region`: start-up and config, no network).
+
+Scale rows (issue 19): the same with a config of 6,001 profiles (3,000 role
+profiles in the config file, 3,000 plain ones with keys in the credentials
+file, and alice, the user they assume from; about 600 KB): a cache hit of
+alice, `mfa-env list`, and the completion of profile names (what the shells'
+completion scripts run for `mfa-env -p <TAB>`).
 """
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -71,6 +78,34 @@ def make_home():
     with open(f"{home}/.aws/credentials", "w") as f:
         f.write(f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
     return home
+
+
+def make_big_home(roles=3000, plain=3000):
+    """A HOME whose AWS files hold 1 + roles + plain profiles (about 600 KB)."""
+    home = tempfile.mkdtemp(prefix="mfa-env-bench-big-")
+    os.makedirs(f"{home}/.aws")
+    config = [f"[profile alice]\nmfa_serial = {SERIAL}\nregion = us-east-1\n"]
+    credentials = [f"[alice]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"]
+    for i in range(roles):
+        config.append(f"[profile role{i:04d}]\nrole_arn = arn:aws:iam::123456789012:role/team{i:04d}\n"
+                      f"source_profile = alice\nregion = eu-west-1\n")
+    for i in range(plain):
+        credentials.append(f"[plain{i:04d}]\naws_access_key_id = AKIAPLAIN{i:011d}\n"
+                           f"aws_secret_access_key = {SECRET}\n")
+    with open(f"{home}/.aws/config", "w") as f:
+        f.write("\n".join(config))
+    with open(f"{home}/.aws/credentials", "w") as f:
+        f.write("\n".join(credentials))
+    return home
+
+
+def completion_var(binary):
+    """The variable the completion scripts set (COMPLETE, or its successor)."""
+    script = subprocess.run([binary, "completions", "bash"], capture_output=True, text=True).stdout
+    for word in script.replace('"', " ").replace("=", " = ").split():
+        if re.fullmatch(r"[A-Z][A-Z_]*COMPLETE", word):
+            return word
+    return "COMPLETE"
 
 
 def measure(argv, env, runs):
@@ -134,10 +169,26 @@ def main():
         if args.aws:
             rows.append(("AWS CLI floor (aws configure get region)",
                          *measure([args.aws, "configure", "get", "region"], env, args.runs)))
+        big = make_big_home()
+        size_kb = sum(os.path.getsize(f"{big}/.aws/{f}") for f in ("config", "credentials")) / 1024
+        big_env = bench_env(big, url)
+        subprocess.run([args.binary, "-p", "alice", "--token-code", "123456"], env=big_env,
+                       check=True, stdout=subprocess.DEVNULL)
+        big_hit = measure([args.binary, "-p", "alice"], big_env, args.runs)
+        rows.append((f"6,001 profiles ({size_kb:.0f} KB): cache hit", *big_hit))
+        big_help = measure([args.binary, "--help"], big_env, args.runs)
+        rows.append(("6,001 profiles: --help", *big_help))
+        rows.append(("6,001 profiles: mfa-env list",
+                     *measure([args.binary, "list"], big_env, max(5, args.runs // 3))))
+        complete_env = dict(big_env, **{completion_var(args.binary): "bash", "_CLAP_COMPLETE_INDEX": "2"})
+        rows.append(("6,001 profiles: completion of -p",
+                     *measure([args.binary, "--", "mfa-env", "-p", ""], complete_env, max(5, args.runs // 3))))
     finally:
         moto.kill()
         moto.wait()
         shutil.rmtree(home, ignore_errors=True)
+        if "big" in locals():
+            shutil.rmtree(big, ignore_errors=True)
 
     print(f"{args.runs} runs each, {os.cpu_count()} cores\n")
     print("| command | median wall | peak RSS |")
@@ -145,6 +196,7 @@ def main():
     for name, wall, rss in rows:
         print(f"| {name} | {wall:.2f} ms | {rss:.1f} MiB |")
     print(f"\ncache hit / --help: {hit[0] / help_[0]:.2f}x")
+    print(f"6,001 profiles: cache hit / --help: {big_hit[0] / big_help[0]:.2f}x")
     size = os.path.getsize(args.binary)
     print(f"\nrelease binary: {size / 1024 / 1024:.2f} MiB ({size} bytes)")
 

@@ -11,6 +11,8 @@ use crate::resolve::{self, Plan, chain, sessions};
 use crate::session::{mask, now, parse_rfc3339};
 use crate::snapshot::Snapshot;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// One profile as `list` shows it.
 #[derive(Debug, Serialize)]
@@ -38,6 +40,17 @@ pub fn rows(snap: &Snapshot) -> Result<Vec<Row>, Error> {
         Found::Ready(cache) => Some(cache),
         _ => None,
     };
+    // The cache's expiries, read once (not an open per profile and plan).
+    let expiries: HashMap<PathBuf, String> = cache
+        .as_ref()
+        .map(|c| {
+            c.entries()
+                .into_iter()
+                .map(|(path, e)| (path, e.expiration))
+                .collect()
+        })
+        .unwrap_or_default();
+    let cached = cache.as_ref().map(|c| (c, &expiries));
     let now = now();
     let all = snap.profiles()?;
     let mut names: Vec<&str> = all.profiles().collect();
@@ -51,14 +64,14 @@ pub fn rows(snap: &Snapshot) -> Result<Vec<Row>, Error> {
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .map(str::to_string);
-            row(snap, cache.as_ref(), now, name.to_string(), region)
+            row(snap, cached, now, name.to_string(), region)
         })
         .collect())
 }
 
 fn row(
     snap: &Snapshot,
-    cache: Option<&Cache>,
+    cache: Option<(&Cache, &HashMap<PathBuf, String>)>,
     now: i64,
     name: String,
     region: Option<String>,
@@ -109,11 +122,11 @@ fn row(
     (row.kind, row.detail) = describe(&profile);
     // The session a run would use: the one it hands out, else the MFA
     // session its role would be assumed with (no code needed).
-    if let Some(cache) = cache {
+    if let Some((cache, expiries)) = cache {
         let found = sessions::candidates(&profile, &serial, Plan::usual(&profile));
         let entries: Vec<Option<String>> = found
             .iter()
-            .map(|c| cache.entry(&c.key).ok().flatten().map(|e| e.expiration))
+            .map(|c| expiries.get(&cache.path(&c.key)).cloned())
             .collect();
         let left: Vec<Option<i64>> = entries
             .iter()

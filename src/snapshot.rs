@@ -20,7 +20,7 @@ use std::ffi::{OsStr, OsString};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
 
 /// Every environment variable mfa-env reads. A new one is added here (and
@@ -122,8 +122,15 @@ pub struct Snapshot {
     real: bool,
     texts: OnceLock<Result<Texts, Failure>>,
     all: OnceLock<Result<ProfileSet, Failure>>,
-    index: OnceLock<sections::Index>,
+    /// The texts cut to one profile's sections, by profile (a run asks for
+    /// the same few several times).
+    cuts: Mutex<Vec<(String, Cut)>>,
+    /// The config file alone, and the credentials file alone, parsed.
+    alone: [OnceLock<Option<ProfileSet>>; 2],
 }
+
+/// The two texts cut to one profile's sections.
+type Cut = (Option<String>, Option<String>);
 
 static CURRENT: OnceLock<Snapshot> = OnceLock::new();
 
@@ -165,7 +172,8 @@ impl Snapshot {
             real,
             texts: OnceLock::new(),
             all: OnceLock::new(),
-            index: OnceLock::new(),
+            cuts: Mutex::new(Vec::new()),
+            alone: [OnceLock::new(), OnceLock::new()],
         };
         snapshot.files = snapshot.locate();
         snapshot
@@ -271,6 +279,17 @@ impl Snapshot {
     /// gives profile `name` the property `key` (which file holds a profile's
     /// keys, for messages).
     pub fn defines(&self, name: &str, key: &str, credentials: bool) -> bool {
+        let has = |set: &ProfileSet| set.get_profile(name).is_some_and(|p| p.get(key).is_some());
+        // Once every profile is parsed (list, status), each file alone is
+        // parsed once too; a single run cuts out the profile's sections.
+        if let (Some(Ok(_)), Ok(texts)) = (self.all.get(), self.texts()) {
+            let i = usize::from(credentials);
+            let alone = self.alone[i].get_or_init(|| match credentials {
+                true => parse(None, Some(texts.credentials.as_deref().unwrap_or(""))).ok(),
+                false => parse(Some(texts.config.as_deref().unwrap_or("")), None).ok(),
+            });
+            return alone.as_ref().is_some_and(has);
+        }
         let Ok((config, creds)) = self.own_texts(name) else {
             return false;
         };
@@ -278,19 +297,20 @@ impl Snapshot {
             true => parse(None, Some(creds.as_deref().unwrap_or(""))),
             false => parse(Some(config.as_deref().unwrap_or("")), None),
         };
-        set.ok()
-            .and_then(|set| set.get_profile(name).map(|p| p.get(key).is_some()))
-            .unwrap_or(false)
+        set.ok().is_some_and(|set| has(&set))
     }
 
     /// The texts of the two files cut to the sections of profile `name`.
-    fn own_texts(&self, name: &str) -> Result<(Option<String>, Option<String>), Error> {
+    fn own_texts(&self, name: &str) -> Result<Cut, Error> {
         let texts = self.texts()?;
-        let both = (texts.config.as_deref(), texts.credentials.as_deref());
-        let index = self
-            .index
-            .get_or_init(|| sections::Index::new(both.0, both.1));
-        Ok(index.texts(both, name))
+        let mut cuts = self.cuts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, cut)) = cuts.iter().find(|(n, _)| n == name) {
+            return Ok(cut.clone());
+        }
+        let cut = |text: &Option<String>| text.as_deref().map(|t| sections::cut(t, name));
+        let both = (cut(&texts.config), cut(&texts.credentials));
+        cuts.push((name.to_string(), both.clone()));
+        Ok(both)
     }
 
     fn texts(&self) -> Result<&Texts, Error> {

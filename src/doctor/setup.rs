@@ -106,7 +106,8 @@ pub(super) fn profile_checks(report: &mut Report, snap: &Snapshot, name: &str) -
             let check = match err {
                 Error::MissingKeys { .. }
                 | Error::TemporaryKeys { .. }
-                | Error::SelfReference { .. } => {
+                | Error::SelfReference { .. }
+                | Error::SignInProfile { .. } => {
                     report.ok("profile", format!("'{name}' found"));
                     "keys"
                 }

@@ -1,64 +1,11 @@
-//! Where each profile's sections are in the two files, found by one scan of
-//! their header lines, so that resolving one profile hands aws-config's loader
-//! only that profile's sections (and the lines before the first section,
-//! where a stray line is an error the loader must still see). The loader
-//! still decides what the sections mean (`[profile x]` against `[x]`, which
-//! file, merging); this only leaves out sections whose header names another
-//! profile.
-
-use std::collections::HashMap;
-use std::ops::Range;
-
-/// The sections of one file, by the name their header ends with.
-#[derive(Default)]
-struct FileIndex {
-    /// Lines before the first section, and headers that cannot be read
-    /// (kept in every subset, so the loader reports them).
-    always: Vec<Range<usize>>,
-    by_name: HashMap<String, Vec<Range<usize>>>,
-}
-
-pub(super) struct Index {
-    config: Option<FileIndex>,
-    credentials: Option<FileIndex>,
-}
-
-impl Index {
-    pub(super) fn new(config: Option<&str>, credentials: Option<&str>) -> Index {
-        Index {
-            config: config.map(scan),
-            credentials: credentials.map(scan),
-        }
-    }
-
-    /// The texts (config, credentials) holding only the sections of `name`,
-    /// cut from the texts this index was made of.
-    pub(super) fn texts(
-        &self,
-        (config, credentials): (Option<&str>, Option<&str>),
-        name: &str,
-    ) -> (Option<String>, Option<String>) {
-        let pick = |file: &Option<FileIndex>, text: Option<&str>| {
-            file.as_ref().zip(text).map(|(index, text)| {
-                let mut ranges: Vec<&Range<usize>> = index.always.iter().collect();
-                ranges.extend(index.by_name.get(name).into_iter().flatten());
-                ranges.sort_by_key(|r| r.start);
-                let mut out = String::new();
-                for range in ranges {
-                    out.push_str(&text[range.clone()]);
-                    if !out.ends_with('\n') {
-                        out.push('\n');
-                    }
-                }
-                out
-            })
-        };
-        (
-            pick(&self.config, config),
-            pick(&self.credentials, credentials),
-        )
-    }
-}
+//! One profile's sections of a file, cut out by a scan of its header lines,
+//! so that resolving one profile hands aws-config's loader only that
+//! profile's sections (and the lines before the first section, where a stray
+//! line is an error the loader must still see). The loader still decides what
+//! the sections mean (`[profile x]` against `[x]`, which file, merging); this
+//! only leaves out sections whose header names another profile. A header
+//! that cannot be read is kept, with what follows it, so the loader refuses
+//! it as it would in the whole file.
 
 /// The name a header line ends with: `[profile  x ]` → `x`, `[x]` → `x`;
 /// None when the line is not a readable header.
@@ -71,45 +18,40 @@ fn header_name(line: &str) -> Option<&str> {
     })
 }
 
-fn scan(text: &str) -> FileIndex {
-    let mut index = FileIndex::default();
-    // The current section: its name (None: lines before the first) and start.
-    let mut current: (Option<&str>, usize) = (None, 0);
-    let close = |index: &mut FileIndex, (name, start): (Option<&str>, usize), end: usize| {
-        if start == end {
-            return;
-        }
-        match name {
-            Some(name) => index
-                .by_name
-                .entry(name.to_string())
-                .or_default()
-                .push(start..end),
-            None => index.always.push(start..end),
+/// Where each section starts: the offsets of the lines that begin with `[`.
+fn starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    // memchr finds the few `[` (a header's, mostly) faster than every line
+    // break; a two-byte pattern is slower still.
+    let bytes = text.as_bytes();
+    text.match_indices('[')
+        .map(|(i, _)| i)
+        .filter(move |&i| i == 0 || bytes[i - 1] == b'\n')
+}
+
+/// The text of `name`'s sections of `text` (with the lines before the first
+/// section), in the file's order.
+pub(super) fn cut(text: &str, name: &str) -> String {
+    let mut out = String::new();
+    let mut keep = |part: &str| {
+        out.push_str(part);
+        if !part.ends_with('\n') {
+            out.push('\n');
         }
     };
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with('[') {
-            close(&mut index, current, offset);
-            current = match header_name(line) {
-                Some(name) => (Some(name), offset),
-                None => {
-                    index.always.push(offset..offset + line.len());
-                    (None, offset + line.len())
-                }
-            };
-            // A header that cannot be read is kept alone; what follows it
-            // until the next header is kept too (the loader refuses it).
-            if current.0.is_none() {
-                offset += line.len();
-                continue;
-            }
-        }
-        offset += line.len();
+    let mut sections = starts(text).peekable();
+    let first = sections.peek().copied().unwrap_or(text.len());
+    if first > 0 {
+        keep(&text[..first]);
     }
-    close(&mut index, current, offset);
-    index
+    while let Some(start) = sections.next() {
+        let end = sections.peek().copied().unwrap_or(text.len());
+        let section = &text[start..end];
+        let line = section.split('\n').next().unwrap_or("");
+        if header_name(line).is_none_or(|n| n == name) {
+            keep(section);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -118,27 +60,23 @@ mod tests {
 
     #[test]
     fn headers() {
-        assert_eq!(header_name("[profile  x ]\n"), Some("x"));
-        assert_eq!(header_name("[x] # note\n"), Some("x"));
+        assert_eq!(header_name("[profile  x ]"), Some("x"));
+        assert_eq!(header_name("[x] # note"), Some("x"));
         assert_eq!(header_name("[ default ]"), Some("default"));
-        assert_eq!(header_name("[broken\n"), None);
+        assert_eq!(header_name("[broken"), None);
     }
 
     #[test]
-    fn picks_one_profiles_sections() {
+    fn cuts_one_profiles_sections() {
         let config = "# top\n[default]\nregion = a\n[profile x]\nregion = b\n[profile y]\nregion = c\n[profile x]\nmfa_serial = s\n";
-        let texts = (Some(config), Some("[x]\nk = 1"));
-        let index = Index::new(texts.0, texts.1);
-        let (c, k) = index.texts(texts, "x");
         assert_eq!(
-            c.as_deref(),
-            Some("# top\n[profile x]\nregion = b\n[profile x]\nmfa_serial = s\n")
+            cut(config, "x"),
+            "# top\n[profile x]\nregion = b\n[profile x]\nmfa_serial = s\n"
         );
-        assert_eq!(k.as_deref(), Some("[x]\nk = 1\n"));
-        assert_eq!(
-            index.texts(texts, "default").0.as_deref(),
-            Some("# top\n[default]\nregion = a\n")
-        );
-        assert_eq!(index.texts(texts, "none").0.as_deref(), Some("# top\n"));
+        assert_eq!(cut("[x]\nk = 1", "x"), "[x]\nk = 1\n");
+        assert_eq!(cut(config, "default"), "# top\n[default]\nregion = a\n");
+        assert_eq!(cut(config, "none"), "# top\n");
+        assert_eq!(cut("[bad\nk = 1\n[x]\n", "y"), "[bad\nk = 1\n");
+        assert_eq!(cut("", "x"), "");
     }
 }
