@@ -65,6 +65,7 @@ pub const VARS: &[&str] = &[
     "WSL_INTEROP",
     "DIRENV_IN_ENVRC",
     "DIRENV_WARN_TIMEOUT",
+    "COMPLETE",
 ];
 
 /// The proxy variables (the HTTP client reads them itself; `doctor` names

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 /// one reads ends it quietly like any other output.
 pub fn complete() -> Option<ExitCode> {
     // Every run passes here: without the variable, nothing else is done.
-    std::env::var_os("COMPLETE")?;
+    crate::snapshot::Snapshot::current().var_os("COMPLETE")?;
     let cwd = std::env::current_dir().ok();
     let done = clap_complete::CompleteEnv::with_factory(Cli::command)
         .try_complete(std::env::args_os(), cwd.as_deref())

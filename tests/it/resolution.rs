@@ -200,3 +200,40 @@ fn list_names_served_and_sign_in_profiles() {
     }
     assert_eq!(stub.count(), 0);
 }
+
+/// Issue 19: what a run may read is read once, by the snapshot; nothing
+/// else in src/ reads the environment (a new variable goes into
+/// snapshot::VARS).
+#[test]
+fn only_the_snapshot_reads_the_environment() {
+    let mut found = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("src/snapshot.rs")
+            {
+                let text = std::fs::read_to_string(&path).expect("read");
+                for (n, line) in text.lines().enumerate() {
+                    if ["env::var(", "env::var_os(", "env::vars(", "env::vars_os("]
+                        .iter()
+                        .any(|call| line.contains(call))
+                    {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "read through snapshot::Snapshot instead:\n{}",
+        found.join("\n")
+    );
+}

@@ -138,6 +138,11 @@ fn walks_as_the_sdks_walk() {
             err("NoSourceProfile"),
         ),
         (
+            "web identity without role_arn",
+            "[profile A]\nweb_identity_token_file = /var/token.jwt\n".to_string(),
+            err("MissingKeys"),
+        ),
+        (
             "a role of a web identity source",
             format!(
                 "[profile A]\nrole_arn = {A}\nsource_profile = B\n[profile B]\nrole_arn = {B}\nweb_identity_token_file = /t\n"
@@ -148,6 +153,26 @@ fn walks_as_the_sdks_walk() {
     for (what, text, want) in cases {
         assert_eq!(walk(&text, "A"), want, "{what}");
     }
+}
+
+#[test]
+fn session_name_and_external_id_go_with_the_role() {
+    let b = keys("B", "AKIAB");
+    let text = format!(
+        "[profile A]\nrole_arn = {A}\nsource_profile = B\nrole_session_name = my_session_name\nexternal_id = my_external_id\n{b}"
+    );
+    let p = chain::walk(&config(&text), "A").expect("walks");
+    assert_eq!(p.roles[0].session_name, "my_session_name");
+    assert_eq!(p.roles[0].external_id.as_deref(), Some("my_external_id"));
+    let plain = format!("[profile A]\nrole_arn = {A}\nsource_profile = B\n{b}");
+    let p = chain::walk(&config(&plain), "A").expect("walks");
+    assert_eq!(
+        (
+            p.roles[0].session_name.as_str(),
+            p.roles[0].external_id.as_deref()
+        ),
+        ("mfa-env-A", None)
+    );
 }
 
 #[test]
