@@ -90,7 +90,10 @@ pub(crate) fn run(
         _ => {}
     }
     // Before a code is spent: a port the OS cannot give stops the run here.
-    let endpoint = signals.as_ref().map(|_| Endpoint::bind()).transpose()?;
+    let endpoint = signals
+        .as_ref()
+        .map(|_| Endpoint::bind_local())
+        .transpose()?;
     let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
     if let (Some(endpoint), Some(signals)) = (endpoint, signals) {

@@ -4,13 +4,16 @@
 //! It serves the session from memory and renews it (`renew`) before less
 //! than 15 minutes are left.
 //!
-//! One thread accepts; each connection gets a small thread of its own and
-//! one request (`http`: 16 KiB of header, 10 seconds); at most 64 are
-//! served at once, and one more is closed unless a slot frees within 100 ms.
+//! One thread runs an event loop on tokio (`listen`): each connection gets
+//! one request (`http`: 16 KiB of header within 5 seconds). No client without
+//! the token can hold the endpoint: past 4,096 connections that have not yet
+//! sent a request, the oldest of them is closed (`listen`).
 
 mod http;
+mod listen;
 mod renew;
 
+pub use listen::user_files;
 pub use renew::{Keeper, MIN_LEFT};
 
 use crate::acquire::Acquirer;
@@ -19,21 +22,15 @@ use crate::log::Log;
 use crate::session::{Secret, Session};
 use crate::{exec, output, stdio};
 use std::ffi::OsString;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zeroize::Zeroize;
 
-/// Connections served at once. One more waits up to `FULL_WAIT` for a free
-/// slot (a burst of clients is served), then it is closed unanswered.
-pub const MAX_OPEN: usize = 64;
-const FULL_WAIT: Duration = Duration::from_millis(100);
 /// How long the check that the port can be reached may take.
 const PROBE: Duration = Duration::from_secs(2);
-/// A connection thread only parses, copies and writes a few KiB.
-const CONNECTION_STACK: usize = 256 * 1024;
 
 /// Runs the child (a command, or $SHELL for `shell`) with the credential
 /// endpoint instead of keys, and serves it until the child ends.
@@ -72,26 +69,26 @@ pub struct Child<'a> {
 /// The bound socket and the token the child must send.
 pub struct Endpoint {
     listener: TcpListener,
-    port: u16,
+    addr: SocketAddr,
     token: Secret,
 }
 
 impl Endpoint {
-    /// Binds 127.0.0.1 on a port the OS picks, and makes a new token of 256
+    /// Binds `addr` (port 0: one the OS picks), and makes a new token of 256
     /// random bits.
-    pub fn bind() -> Result<Endpoint, Error> {
+    pub fn bind(addr: SocketAddr) -> Result<Endpoint, Error> {
         let failed = |why: String| Error::Endpoint { why };
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .map_err(|err| failed(format!("could not listen on 127.0.0.1 ({err})")))?;
-        let port = listener
+        let ip = addr.ip();
+        let listener = TcpListener::bind(addr)
+            .map_err(|err| failed(format!("could not listen on {ip} ({err})")))?;
+        let addr = listener
             .local_addr()
-            .map_err(|err| failed(format!("no port was given ({err})")))?
-            .port();
+            .map_err(|err| failed(format!("no port was given ({err})")))?;
         // 127.0.0.1 can be bound while the loopback interface is down; the
         // child could not connect then, so try it once here.
-        TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), PROBE)
+        TcpStream::connect_timeout(&addr, PROBE)
             .and_then(|_| listener.accept())
-            .map_err(|err| failed(format!("127.0.0.1:{port} cannot be reached ({err})")))?;
+            .map_err(|err| failed(format!("{addr} cannot be reached ({err})")))?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|err| failed(format!("no random bytes for its token ({err})")))?;
@@ -99,14 +96,19 @@ impl Endpoint {
         bytes.zeroize();
         Ok(Endpoint {
             listener,
-            port,
+            addr,
             token,
         })
     }
 
+    /// 127.0.0.1, on a port the OS picks.
+    pub fn bind_local() -> Result<Endpoint, Error> {
+        Endpoint::bind((IpAddr::from([127, 0, 0, 1]), 0).into())
+    }
+
     /// What the child gets as AWS_CONTAINER_CREDENTIALS_FULL_URI.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://{}/", self.addr)
     }
 
     /// What the child gets as AWS_CONTAINER_AUTHORIZATION_TOKEN.
@@ -118,23 +120,23 @@ impl Endpoint {
     /// ends (mfa-env exits when its child does).
     pub fn serve(self, keeper: Keeper, log: Log) -> Result<(), Error> {
         one_arena();
+        log.verbose(&format!(
+            "serving the session on {} (renewed when {} or less is left)",
+            self.url(),
+            crate::duration::left(keeper.below())
+        ));
         let server = Arc::new(Server {
             keeper,
             token: self.token,
+            own: self.addr.ip(),
             log,
-            open: Mutex::new(0),
-            freed: Condvar::new(),
         });
         let listener = self.listener;
-        log.verbose(&format!(
-            "serving the session on http://127.0.0.1:{}/ (renewed when {} or less is left)",
-            self.port,
-            crate::duration::left(server.keeper.below())
-        ));
+        let most = listen::raise_files();
         thread::Builder::new()
-            .name("accept".into())
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || accept(&listener, &server))
+            .name("endpoint".into())
+            .stack_size(listen::STACK)
+            .spawn(move || listen::run(listener, server, most))
             .map(|_| ())
             .map_err(|err| Error::Endpoint {
                 why: format!("could not start its thread ({err})"),
@@ -156,128 +158,39 @@ fn one_arena() {
 struct Server {
     keeper: Keeper,
     token: Secret,
+    /// The address the endpoint is bound to (a Host header may name it).
+    own: IpAddr,
     log: Log,
-    /// Connections being served.
-    open: Mutex<usize>,
-    freed: Condvar,
-}
-
-/// One open connection, counted until it is dropped (also when its thread
-/// could not start).
-struct Slot(Arc<Server>);
-
-impl Slot {
-    /// A slot, when one is free or frees within FULL_WAIT.
-    fn claim(server: &Arc<Server>) -> Option<Slot> {
-        let deadline = Instant::now() + FULL_WAIT;
-        let mut open = server.open.lock().unwrap_or_else(|e| e.into_inner());
-        while *open >= MAX_OPEN {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return None;
-            }
-            open = match server.freed.wait_timeout(open, left) {
-                Ok((open, _)) => open,
-                Err(e) => e.into_inner().0,
-            };
-        }
-        *open += 1;
-        Some(Slot(Arc::clone(server)))
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
-        *open = open.saturating_sub(1);
-        self.0.freed.notify_one();
-    }
-}
-
-fn accept(listener: &TcpListener, server: &Arc<Server>) {
-    for conn in listener.incoming() {
-        let stream = match conn {
-            Ok(stream) => stream,
-            Err(_) => {
-                // Out of file descriptors, say: let connections finish.
-                thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        let Some(slot) = Slot::claim(server) else {
-            server
-                .log
-                .verbose("closed a connection: 64 are open already");
-            drop(stream);
-            continue;
-        };
-        let _ = thread::Builder::new()
-            .stack_size(CONNECTION_STACK)
-            .spawn(move || slot.0.handle(stream));
-    }
 }
 
 impl Server {
-    fn handle(&self, mut stream: TcpStream) {
-        let start = Instant::now();
-        let _ = stream.set_nodelay(true);
-        let (what, status, mut body) = match http::read(&mut stream) {
-            Err(http::Failure::Gone) => {
-                self.log
-                    .verbose("a connection closed, or sent no request within 10 s");
-                return;
-            }
-            Err(http::Failure::TooLarge) => (
-                "request".to_string(),
-                431,
-                http::message("the request header is larger than 16 KiB"),
-            ),
-            Err(http::Failure::Malformed) => (
-                "request".to_string(),
-                400,
-                http::message("not an HTTP/1.1 request"),
-            ),
-            Ok(request) => {
-                let (status, body) = self.answer(&request);
-                let path: String = request.path.chars().take(100).collect();
-                (format!("{} {path}", request.method), status, body)
-            }
-        };
-        let sent = http::respond(&mut stream, status, &body);
-        body.zeroize();
-        self.log.verbose(&format!(
-            "{what}: {status}{} in {:.2} ms",
-            if sent.is_err() {
-                " (not delivered)"
-            } else {
-                ""
-            },
-            start.elapsed().as_secs_f64() * 1000.0
-        ));
-    }
-
-    fn answer(&self, request: &http::Request) -> (u16, Vec<u8>) {
+    /// Whether `request` may have the session; if not, the refusal.
+    fn refusal(&self, request: &http::Request) -> Option<(u16, Vec<u8>)> {
         if request
             .host
             .as_deref()
-            .is_some_and(|h| !http::local_host(h))
+            .is_some_and(|h| !http::local_host(h, self.own))
         {
-            return (
+            return Some((
                 403,
                 http::message(
                     "the Host header must name 127.0.0.1 or localhost (a web page cannot read this endpoint)",
                 ),
-            );
+            ));
         }
         if request.method != "GET" {
-            return (405, http::message("only GET is served"));
+            return Some((405, http::message("only GET is served")));
         }
         let token = self.token.expose().as_bytes();
         match &request.authorization {
-            Some(given) if http::same(given, token) => {}
-            Some(_) => return (403, http::message("wrong authorization token")),
-            None => return (403, http::message("no Authorization header")),
+            Some(given) if http::same(given, token) => None,
+            Some(_) => Some((403, http::message("wrong authorization token"))),
+            None => Some((403, http::message("no Authorization header"))),
         }
+    }
+
+    /// The answer to a request with the token (this may wait for a renewal).
+    fn answer(&self) -> (u16, Vec<u8>) {
         match self.keeper.session() {
             Ok(session) => (200, credentials(&session)),
             Err(why) => (500, http::message(&why)),

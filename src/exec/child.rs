@@ -206,11 +206,13 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<ExitC
     {
         use std::os::unix::process::CommandExt;
         // SAFETY: between fork and exec only async-signal-safe calls are
-        // made (getrlimit, setrlimit).
+        // made (getrlimit, setrlimit, and reading two statics set before).
         unsafe {
             command.pre_exec(|| {
-                // The user's own core limit, as for a command run by exec.
+                // The user's own core limit, as for a command run by exec,
+                // and their own limit of open files (the endpoint raised it).
                 crate::harden::before_exec();
+                crate::server::user_files();
                 Ok(())
             });
         }

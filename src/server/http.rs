@@ -1,15 +1,26 @@
 //! Just enough HTTP/1.1 for the credential endpoint: one request per
-//! connection, read with strict bounds (16 KiB of header, 10 seconds), and a
-//! response with `Connection: close`.
+//! connection, read with strict bounds (16 KiB of header, `HEAD_TIME` from
+//! the connection's start), and a response with `Connection: close`. Reads
+//! and writes are the event loop's (`listen`): nothing here blocks a thread.
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, TcpStream};
-use std::time::{Duration, Instant};
+use std::io;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::net::TcpStream;
 
 /// The most a request's line and headers may take.
 pub const MAX_HEAD: usize = 16 * 1024;
-/// How long a client has to send its request.
-pub const IDLE: Duration = Duration::from_secs(10);
+/// How long a client has to send its request (every SDK sends it at once).
+pub const HEAD_TIME: Duration = Duration::from_secs(5);
+/// A head's first KiB is its own; bytes past it come from this budget,
+/// which all connections share (an SDK's request is a few hundred bytes).
+pub const BUDGET: usize = 4 * 1024 * 1024;
+const OWN: usize = 1024;
+static BUDGET_USED: AtomicUsize = AtomicUsize::new(0);
+
+/// How long an answer may take to write.
+pub const WRITE_TIME: Duration = Duration::from_secs(5);
 
 /// What the endpoint needs of a request.
 pub struct Request {
@@ -35,47 +46,111 @@ pub enum Failure {
     TooLarge,
     /// Not an HTTP/1.x request.
     Malformed,
-    /// The client sent nothing more within IDLE, closed the connection, or
-    /// the connection failed: nothing is answered.
+    /// The client closed the connection, or the connection failed: nothing
+    /// is answered. (The caller bounds the time.)
     Gone,
 }
 
-/// Reads one request head from `stream`: within IDLE from the first byte
-/// asked for, and at most MAX_HEAD bytes. A body, if any, is left unread.
-pub fn read(stream: &mut TcpStream) -> Result<Request, Failure> {
-    let deadline = Instant::now() + IDLE;
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 4096];
+/// Reads one request head from `stream`, at most MAX_HEAD bytes. A body, if
+/// any, is left unread.
+pub async fn read(stream: &TcpStream) -> Result<Request, Failure> {
+    let mut head = Head::default();
+    let mut chunk = [0u8; 1024];
+    let mut searched = 0;
     loop {
-        if let Some(end) = end_of_head(&head) {
-            head.truncate(end);
-            return parse(&head);
+        if let Some(end) = end_of_head(&head.bytes, searched) {
+            return parse(head.bytes.get(..end).unwrap_or_default());
         }
-        if head.len() >= MAX_HEAD {
+        // The blank line may start in the last 3 bytes already searched.
+        searched = head.bytes.len().saturating_sub(3);
+        if head.bytes.len() >= MAX_HEAD {
             return Err(Failure::TooLarge);
         }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Failure::Gone);
-        }
-        stream
-            .set_read_timeout(Some(left))
-            .map_err(|_| Failure::Gone)?;
+        stream.readable().await.map_err(|_| Failure::Gone)?;
         // Never more than one byte past the limit, so the limit is exact.
-        let want = chunk.len().min(MAX_HEAD + 1 - head.len().min(MAX_HEAD));
-        match stream.read(&mut chunk[..want]) {
+        let want = chunk
+            .len()
+            .min(MAX_HEAD + 1 - head.bytes.len().min(MAX_HEAD));
+        match stream.try_read(&mut chunk[..want]) {
             Ok(0) => return Err(Failure::Gone),
-            Ok(n) => head.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Ok(n) => head.add(chunk.get(..n).unwrap_or_default())?,
+            Err(err) if retry(&err) => {}
             Err(_) => return Err(Failure::Gone),
         }
     }
 }
 
-/// The length of the head without its blank line, once the blank line is in.
-fn end_of_head(bytes: &[u8]) -> Option<usize> {
-    let crlf = bytes.windows(4).position(|w| w == b"\r\n\r\n");
-    let lf = bytes.windows(2).position(|w| w == b"\n\n");
+/// A head as it comes in, its bytes past OWN drawn from the shared budget.
+#[derive(Default)]
+struct Head {
+    bytes: Vec<u8>,
+    drawn: usize,
+}
+
+impl Head {
+    /// Adds `more`; a head that would take more than the budget has left
+    /// is refused as too large.
+    fn add(&mut self, more: &[u8]) -> Result<(), Failure> {
+        let need = (self.bytes.len() + more.len()).saturating_sub(OWN);
+        if need > self.drawn {
+            let extra = need - self.drawn;
+            let taken = BUDGET_USED.fetch_add(extra, Ordering::Relaxed);
+            self.drawn = need;
+            if taken + extra > BUDGET {
+                return Err(Failure::TooLarge);
+            }
+        }
+        self.bytes.extend_from_slice(more);
+        Ok(())
+    }
+}
+
+impl Drop for Head {
+    fn drop(&mut self) {
+        BUDGET_USED.fetch_sub(self.drawn, Ordering::Relaxed);
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+    }
+}
+
+fn retry(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+    )
+}
+
+/// Reads and drops what the client still sends, until it closes or `limit`
+/// bytes came: closing a socket with unread bytes would reset the
+/// connection, and the client would lose the answer already sent.
+pub async fn drain(stream: &TcpStream, limit: usize) {
+    let mut chunk = [0u8; 2048];
+    let mut read = 0;
+    while read < limit {
+        if stream.readable().await.is_err() {
+            return;
+        }
+        match stream.try_read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => read += n,
+            Err(err) if retry(&err) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// The length of the head without its blank line, once the blank line is in
+/// (searched for from `from` on: a head that comes a byte at a time is
+/// searched once, not once per byte).
+fn end_of_head(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..).unwrap_or_default();
+    let crlf = rest
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + from);
+    let lf = rest
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|at| at + from);
     match (crlf, lf) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -140,10 +215,10 @@ fn trim(bytes: &[u8]) -> &[u8] {
     bytes.get(start..end).unwrap_or_default()
 }
 
-/// A Host header a page on another site cannot send: a loopback address or
-/// `localhost`, with or without a port. (A DNS-rebinding page names its own
+/// A Host header a page on another site cannot send: a loopback address,
+/// `localhost` or the endpoint's own address `own`, with or without a port. (A DNS-rebinding page names its own
 /// domain, which resolves to 127.0.0.1 but is not one of these.)
-pub fn local_host(host: &str) -> bool {
+pub fn local_host(host: &str, own: IpAddr) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
         match rest.split_once(']') {
             Some((ip, "")) => ip,
@@ -158,7 +233,9 @@ pub fn local_host(host: &str) -> bool {
         }
     };
     name.eq_ignore_ascii_case("localhost")
-        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip == own)
 }
 
 fn valid_port(text: &str) -> bool {
@@ -178,8 +255,8 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// Writes one response and ends the exchange (`Connection: close`).
-pub fn respond(stream: &mut TcpStream, status: u16, body: &[u8]) -> io::Result<()> {
+/// One response, head and body, ending the exchange (`Connection: close`).
+pub fn response(status: u16, body: &[u8]) -> Vec<u8> {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
@@ -193,10 +270,25 @@ pub fn respond(stream: &mut TcpStream, status: u16, body: &[u8]) -> io::Result<(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{allow}Connection: close\r\n\r\n",
         body.len()
     );
-    stream.set_write_timeout(Some(IDLE))?;
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    stream.flush()
+    // One buffer of its final size: no copies of a secret left by regrowth.
+    let mut all = Vec::with_capacity(head.len() + body.len());
+    all.extend_from_slice(head.as_bytes());
+    all.extend_from_slice(body);
+    all
+}
+
+/// Writes all of `bytes`.
+pub async fn write(stream: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+            Err(err) if retry(&err) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
 }
 
 /// `{"Message": text}`, the body of every error answer.
@@ -210,8 +302,13 @@ pub fn message(text: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
     #[test]
     fn hosts() {
+        let bridge: IpAddr = [169, 254, 170, 2].into();
+        assert!(local_host("169.254.170.2", bridge));
+        assert!(!local_host("169.254.170.2", LOCAL));
         for good in [
             "127.0.0.1",
             "127.0.0.1:8080",
@@ -221,7 +318,7 @@ mod tests {
             "[::1]",
             "[::1]:9000",
         ] {
-            assert!(local_host(good), "{good}");
+            assert!(local_host(good, LOCAL), "{good}");
         }
         for bad in [
             "evil.example",
@@ -236,7 +333,7 @@ mod tests {
             "[::1]80",
             "",
         ] {
-            assert!(!local_host(bad), "{bad}");
+            assert!(!local_host(bad, LOCAL), "{bad}");
         }
     }
 
@@ -268,8 +365,9 @@ mod tests {
         ] {
             assert_eq!(parse(bad).err(), Some(Failure::Malformed), "{bad:?}");
         }
-        assert_eq!(end_of_head(b"GET / HTTP/1.1\r\n\r\nbody"), Some(14));
-        assert_eq!(end_of_head(b"GET / HTTP/1.1\n\n"), Some(14));
-        assert_eq!(end_of_head(b"GET / HTTP/1.1\r\n"), None);
+        assert_eq!(end_of_head(b"GET / HTTP/1.1\r\n\r\nbody", 0), Some(14));
+        assert_eq!(end_of_head(b"GET / HTTP/1.1\r\n\r\nbody", 13), Some(14));
+        assert_eq!(end_of_head(b"GET / HTTP/1.1\n\n", 0), Some(14));
+        assert_eq!(end_of_head(b"GET / HTTP/1.1\r\n", 0), None);
     }
 }

@@ -58,6 +58,13 @@ impl Keeper {
         self.below
     }
 
+    /// The held session, when it may be served without a renewal (this
+    /// never waits for one).
+    pub fn fresh(&self) -> Option<Session> {
+        let state = self.lock();
+        (state.session.left(session::now()) > self.below).then(|| state.session.clone())
+    }
+
     /// The session to serve: the one held while more than `below` is left,
     /// else the result of a renewal (this request's own, or the one already
     /// running). The error is mfa-env's one-line message.

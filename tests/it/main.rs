@@ -12,6 +12,7 @@ mod console;
 mod dialogs;
 mod docs;
 mod doctor;
+mod endpoint;
 mod errors;
 mod exec;
 mod export;

@@ -347,54 +347,6 @@ fn refused_requests() {
 }
 
 #[test]
-fn oversized_silent_and_too_many_clients_do_not_stop_it() {
-    use std::io::Read;
-    use std::net::TcpStream;
-    let (env, _stub) = TestEnv::with_moto();
-    let mut served = Served::start(&env, &["--server", "-t", CODE]);
-    let addr = served.addr();
-
-    // A header of more than 16 KiB: refused, and the next request served.
-    let big = format!(
-        "GET / HTTP/1.1\r\nHost: {addr}\r\nX-Filler: {}\r\n\r\n",
-        "a".repeat(16 * 1024)
-    );
-    assert_eq!(
-        http_raw(&addr, big.as_bytes()).map(|(status, _)| status),
-        Some(431)
-    );
-    assert_eq!(served.get().0, 200);
-
-    // 64 silent clients hold every slot: the 65th is closed unanswered, and
-    // while they wait the endpoint is full, not dead.
-    let silent: Vec<TcpStream> = (0..64)
-        .map(|_| TcpStream::connect(&addr).expect("connect"))
-        .collect();
-    thread::sleep(Duration::from_millis(300));
-    assert_eq!(http_raw(&addr, b"GET / HTTP/1.1\r\n\r\n"), None);
-
-    // The server closes a silent client after 10 seconds.
-    let mut first = silent.into_iter().next().expect("one");
-    first
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
-    let mut byte = [0u8; 1];
-    assert_eq!(first.read(&mut byte).ok(), Some(0), "closed by the server");
-
-    // All slots are free again.
-    let mut status = 0;
-    for _ in 0..100 {
-        status = served.get().0;
-        if status == 200 {
-            break;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(status, 200);
-    assert_eq!(served.finish().status.code(), Some(0));
-}
-
-#[test]
 fn mfa_env_in_the_child_still_finds_the_keys() {
     let stub = Stub::moto();
     let mut env = TestEnv::new();

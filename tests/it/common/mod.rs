@@ -53,3 +53,23 @@ impl Drop for Reaper {
         let _ = self.0.wait();
     }
 }
+
+/// `program` run as another user (nobody: uid and gid 65534, no groups),
+/// through setpriv; None when that cannot be done here (not root, or no
+/// setpriv: then the test says it skipped, or fails under CI=true).
+pub fn as_other_user(program: &str) -> Option<std::process::Command> {
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("SKIPPED: needs root to run a process as another user");
+        return None;
+    }
+    let setpriv = tool("setpriv")?;
+    let mut command = std::process::Command::new(setpriv);
+    command.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--",
+        program,
+    ]);
+    Some(command)
+}

@@ -47,6 +47,11 @@ impl Served {
         served
     }
 
+    /// mfa-env's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// The host:port of the endpoint.
     pub fn addr(&self) -> String {
         self.url
