@@ -107,14 +107,15 @@ pub fn list(
                 .filter_map(|c| all.iter().find(|(path, _)| *path == cache.path(&c.key)))
                 .map(|(_, entry)| (vec![ctx.name.clone()], entry))
                 .collect(),
-            // A profile gone from the files: what is cached under its name.
+            // A profile gone from the files (or that no run can use): what
+            // is cached under its name.
             Err(err) => {
                 let named: Vec<_> = all
                     .iter()
                     .filter(|(_, entry)| entry.profile == name)
                     .map(|(_, entry)| (vec![name.to_string()], entry))
                     .collect();
-                if named.is_empty() {
+                if named.is_empty() && resolve::chain::exists(snap, name).is_err() {
                     return Err(err);
                 }
                 named

@@ -64,6 +64,13 @@ fn status_clear_and_list_agree_with_what_a_run_reuses() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stub.count(), 1, "no request without a code");
 
+    // A profile no run can use (keys without MFA) has nothing cached.
+    let mut config = std::fs::read_to_string(env.config_path()).unwrap();
+    config.push_str("[profile nomfa]\nsource_profile = base\nmfa_serial =\n");
+    env.write_config(&config);
+    let out = ok(&env.run(&["status", "-p", "nomfa"]));
+    assert!(out.starts_with("no cached session"), "{out}");
+
     // A role: clear -p admin takes its role session and the MFA session it
     // is assumed with, so the next run asks for a code.
     ok(&env.run(&["-p", "admin", "-t", CODE]));
