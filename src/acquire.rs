@@ -85,16 +85,17 @@ impl Acquirer {
     /// reused).
     pub fn session(&self, refresh: bool) -> Result<Session, Error> {
         let ctx = &self.ctx;
-        let handed: Vec<Key> = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan)
-            .into_iter()
-            .filter(|c| c.serves == Serves::Session)
-            .map(|c| c.key)
-            .collect();
+        let handed: Vec<Key> =
+            sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan, &ctx.endpoint)
+                .into_iter()
+                .filter(|c| c.serves == Serves::Session)
+                .map(|c| c.key)
+                .collect();
         match ctx.plan {
             Plan::User(duration) => self.mfa_session(duration, refresh, self.asked),
             Plan::Role { duration, direct } => self.cached_or_new(
                 &handed,
-                &Key::profile_session(&ctx.profile, &ctx.serial, ctx.plan.made()),
+                &Key::profile_session(&ctx.profile, &ctx.serial, ctx.plan.made(), &ctx.endpoint),
                 &ctx.name,
                 refresh,
                 self.asked,
@@ -286,7 +287,7 @@ impl Acquirer {
     ) -> Result<Session, Error> {
         let ctx = &self.ctx;
         let keys = &ctx.profile.keys;
-        let key = Key::mfa_session(&keys.access_key_id, &ctx.serial);
+        let key = Key::mfa_session(&keys.access_key_id, &ctx.serial, &ctx.endpoint);
         let found = [key.clone()];
         self.cached_or_new(&found, &key, &keys.profile, refresh, asked, || {
             self.with_code(|code| {
@@ -322,6 +323,7 @@ impl Acquirer {
                     cache.remove(&Key::mfa_session(
                         &profile.keys.access_key_id,
                         &self.ctx.serial,
+                        &self.ctx.endpoint,
                     ));
                 }
                 let mfa = self.mfa_session(sts::DEFAULT_DURATION, true, None)?;

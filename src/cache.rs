@@ -285,8 +285,28 @@ impl Cache {
         }
         let entry: Entry = serde_json::from_str(&text)
             .map_err(|_| "it is not a cache file (damaged JSON)".to_string())?;
-        if entry.session().is_none() {
-            return Err("its expiration is not a date".into());
+        match entry.session() {
+            None => return Err("its expiration is not a date".into()),
+            Some(s) if crate::session::too_long(s.expiration, crate::session::now()) => {
+                return Err(format!(
+                    "it ends at {}, later than any AWS session could (36 hours from now at most)",
+                    entry.expiration
+                ));
+            }
+            Some(_) => {}
+        }
+        if [
+            entry.access_key_id.as_str(),
+            entry.secret_access_key.expose(),
+            entry.session_token.expose(),
+            &entry.profile,
+            &entry.serial,
+            entry.role_arn.as_deref().unwrap_or(""),
+        ]
+        .into_iter()
+        .any(crate::quote::has_control)
+        {
+            return Err("it holds a control character, which no session from STS has".into());
         }
         Ok(Some(entry))
     }

@@ -102,7 +102,18 @@ pub fn run(
         .and_then(|p| setup::region_check(&mut report, snap, wanted, p, serial.as_deref()));
     environment::checks(&mut report, snap);
     let folder = resolve::cache_folder(snap);
-    session::cache_check(&mut report, folder, profile.as_ref(), serial.as_deref());
+    let endpoint = profile
+        .as_ref()
+        .zip(serial.as_deref())
+        .map(|(p, s)| resolve::endpoint(snap, p, region.as_deref(), crate::arn::partition(s)));
+    session::cache_check(
+        &mut report,
+        folder,
+        profile
+            .as_ref()
+            .zip(serial.as_deref())
+            .zip(endpoint.as_ref()),
+    );
     session::console_check(&mut report, profile.as_ref(), serial.as_deref());
     match (&profile, offline) {
         (_, true) => {

@@ -26,3 +26,36 @@ pub fn default_region(partition: &str) -> &'static str {
         _ => "us-east-1",
     }
 }
+
+/// The partition a region belongs to: the cache keys a session of AWS's
+/// own STS on it (a session of one partition is no use in another).
+pub fn region_partition(region: &str) -> &'static str {
+    match region {
+        r if r.starts_with("cn-") => "aws-cn",
+        r if r.starts_with("us-gov-") => "aws-us-gov",
+        r if r.starts_with("us-isob-") => "aws-iso-b",
+        r if r.starts_with("us-iso-") => "aws-iso",
+        _ => "aws",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn regions_belong_to_partitions() {
+        for (region, partition) in [
+            ("us-east-1", "aws"),
+            ("eu-west-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+        ] {
+            assert_eq!(super::region_partition(region), partition, "{region}");
+            assert_eq!(
+                super::region_partition(super::default_region(partition)),
+                partition
+            );
+        }
+    }
+}

@@ -123,7 +123,8 @@ fn row(
     // The session a run would use: the one it hands out, else the MFA
     // session its role would be assumed with (no code needed).
     if let Some((cache, expiries)) = cache {
-        let found = sessions::candidates(&profile, &serial, Plan::usual(&profile));
+        let endpoint = resolve::usual_endpoint(snap, &profile, &serial);
+        let found = sessions::candidates(&profile, &serial, Plan::usual(&profile), &endpoint);
         let entries: Vec<Option<String>> = found
             .iter()
             .map(|c| expiries.get(&cache.path(&c.key)).cloned())

@@ -177,6 +177,15 @@ pub fn endpoint(
     }
 }
 
+/// The endpoint of a run for the profile without --region: what `list`,
+/// `status` and `doctor` find its cached sessions by (they are cached under
+/// the STS they came from).
+pub fn usual_endpoint(snap: &Snapshot, profile: &Profile, serial: &str) -> Endpoint {
+    let partition = crate::arn::partition(serial);
+    let region = region(snap, None, profile, partition).ok().flatten();
+    endpoint(snap, profile, region.as_deref(), partition)
+}
+
 /// The cache folder: `$XDG_CACHE_HOME/mfa-env` when that is absolute (as
 /// the XDG spec asks), else `$HOME/.cache/mfa-env`; None without either.
 pub fn cache_folder(snap: &Snapshot) -> Option<PathBuf> {

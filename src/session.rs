@@ -89,6 +89,17 @@ impl Session {
     }
 }
 
+/// The longest a session may have left: AWS's longest (36 hours, from
+/// GetSessionToken) and 5 minutes for a clock that lags STS's. A session
+/// ending later did not come from AWS and is never used or cached.
+pub const LONGEST_LEFT: i64 = 36 * 3600 + 5 * 60;
+
+/// Whether a session ending at `expiration` lasts longer, at `now`, than any
+/// AWS session can.
+pub fn too_long(expiration: i64, now: i64) -> bool {
+    expiration.saturating_sub(now) > LONGEST_LEFT
+}
+
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
     SystemTime::now()
@@ -143,6 +154,24 @@ mod tests {
         let shown = format!("{s:?}");
         assert!(!shown.contains("very-secret") && !shown.contains("token-secret"));
         assert!(shown.contains("ASIAEXAMPLE"));
+    }
+
+    #[test]
+    fn no_session_lasts_longer_than_36_hours_and_5_minutes() {
+        for (left, refused) in [
+            (0, false),
+            (36 * 3600, false),
+            (36 * 3600 + 300, false),
+            (36 * 3600 + 301, true),
+            (i64::MAX, true),
+        ] {
+            assert_eq!(
+                too_long(1000i64.saturating_add(left), 1000),
+                refused,
+                "{left}"
+            );
+        }
+        assert!(too_long(i64::MAX, i64::MIN), "no overflow");
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn of_profile(
     wanted: &Wanted<'_>,
 ) -> Result<(Context, Vec<Candidate>), Error> {
     let ctx = Context::resolve(snap, wanted, Log::silent())?;
-    let found = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan)
+    let found = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan, &ctx.endpoint)
         .into_iter()
         .filter(|c| matches!(cache.entry(&c.key), Ok(Some(_))))
         .collect();
@@ -58,7 +58,8 @@ fn labels(snap: &Snapshot, cache: &Cache) -> HashMap<PathBuf, Vec<String>> {
         let Ok((profile, serial)) = resolved else {
             continue;
         };
-        for c in sessions::candidates(&profile, &serial, Plan::usual(&profile)) {
+        let endpoint = resolve::usual_endpoint(snap, &profile, &serial);
+        for c in sessions::candidates(&profile, &serial, Plan::usual(&profile), &endpoint) {
             let map = match c.serves {
                 Serves::Session => &mut handed,
                 Serves::Signer => &mut signs,
@@ -198,7 +199,7 @@ pub fn check(snap: &Snapshot, wanted: &Wanted<'_>, min_ttl: i64) -> ExitCode {
         let silent = Log::silent();
         let cache = Cache::open(resolve::cache_folder(snap), silent)?;
         let ctx = Context::resolve(snap, wanted, silent).ok()?;
-        let found = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan);
+        let found = sessions::candidates(&ctx.profile, &ctx.serial, ctx.plan, &ctx.endpoint);
         let now = now();
         let left: Vec<Option<i64>> = found
             .iter()
@@ -229,7 +230,8 @@ pub fn path(snap: &Snapshot, wanted: &Wanted<'_>, log: Log) -> Result<ExitCode, 
             .path(&Key::profile_session(
                 &ctx.profile,
                 &ctx.serial,
-                ctx.plan.made()
+                ctx.plan.made(),
+                &ctx.endpoint,
             ))
             .display()
     ))?;
@@ -260,10 +262,12 @@ pub fn clear(
         let resolved = resolve::profile(snap, (&name, origin));
         let used: Vec<PathBuf> = match &resolved {
             Ok(p) => match crate::mfa::serial(None, p, snap.files()) {
-                Ok(serial) => sessions::any_run(p, &serial)
-                    .iter()
-                    .map(|key| cache.path(key))
-                    .collect(),
+                Ok(serial) => {
+                    sessions::any_run(p, &serial, &resolve::usual_endpoint(snap, p, &serial))
+                        .iter()
+                        .map(|key| cache.path(key))
+                        .collect()
+                }
                 Err(_) => Vec::new(),
             },
             Err(_) => Vec::new(),

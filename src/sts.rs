@@ -151,6 +151,14 @@ fn session(
         session_token: Secret::new(creds.session_token()),
         expiration: creds.expiration().secs(),
     };
+    let now = crate::session::now();
+    if crate::session::too_long(session.expiration, now) {
+        return Err(bad(&format!(
+            "its session ends at {}, {} from now, and no AWS session lasts longer than 36 hours; nothing was exported or cached. Check this machine's clock (date -u)",
+            session.expiration_rfc3339(),
+            crate::duration::left(session.expiration.saturating_sub(now))
+        )));
+    }
     for (name, value) in [
         ("AccessKeyId", session.access_key_id.as_str()),
         ("SecretAccessKey", session.secret_access_key.expose()),

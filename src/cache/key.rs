@@ -3,6 +3,7 @@
 
 use crate::config::Profile;
 use crate::session::{Made, Secret, Session, parse_rfc3339, rfc3339};
+use crate::sts::Endpoint;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -18,12 +19,20 @@ pub struct Key {
     pub session_name: String,
     pub external_id: String,
     pub made: Made,
+    /// The STS it came from (`Endpoint::cache_id`): a session from a test
+    /// emulator or a hostile endpoint is never handed out for AWS's.
+    pub endpoint: String,
 }
 
 impl Key {
     /// The key of the session the profile resolves to: its role session made
     /// as `made` says, or for a user profile its MFA session.
-    pub fn profile_session(profile: &Profile, serial: &str, made: Made) -> Key {
+    pub fn profile_session(
+        profile: &Profile,
+        serial: &str,
+        made: Made,
+        endpoint: &Endpoint,
+    ) -> Key {
         let roles = &profile.roles;
         let last = roles.last();
         Key {
@@ -39,22 +48,23 @@ impl Key {
             } else {
                 Made::SessionToken
             },
-            ..Key::mfa_session(&profile.keys.access_key_id, serial)
+            ..Key::mfa_session(&profile.keys.access_key_id, serial, endpoint)
         }
     }
 
     /// The key of the MFA session of long-term keys (GetSessionToken), which
     /// a user profile hands out and a role profile assumes its role with.
-    pub fn mfa_session(access_key_id: &str, serial: &str) -> Key {
+    pub fn mfa_session(access_key_id: &str, serial: &str, endpoint: &Endpoint) -> Key {
         Key {
             access_key_id: access_key_id.to_string(),
             serial: serial.to_string(),
+            endpoint: endpoint.cache_id(),
             ..Key::default()
         }
     }
 
     /// The file stem: 32 hex digits of SHA-256 over the tuple (and how the
-    /// session is made).
+    /// session is made, and where from).
     pub(super) fn stem(&self) -> String {
         let mut hash = Sha256::new();
         for part in [
@@ -64,6 +74,7 @@ impl Key {
             &self.session_name,
             &self.external_id,
             self.made.tag(),
+            &self.endpoint,
         ] {
             hash.update(part.as_bytes());
             hash.update([0]);
@@ -138,10 +149,15 @@ mod tests {
             made: crate::session::Made::DirectRole,
             ..role.clone()
         };
+        let elsewhere = Key {
+            endpoint: "url http://127.0.0.1:1".into(),
+            ..base.clone()
+        };
         assert_eq!(base.stem().len(), 32);
         assert_ne!(base.stem(), role.stem());
         assert_ne!(role.stem(), direct.stem());
         assert_ne!(base.stem(), shifted.stem());
+        assert_ne!(base.stem(), elsewhere.stem());
         assert_eq!(base.stem(), base.clone().stem());
     }
 }

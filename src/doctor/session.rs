@@ -9,6 +9,7 @@ use crate::log::Log;
 use crate::resolve::sessions::{self, Serves};
 use crate::session::Made;
 use crate::session::{now, parse_rfc3339};
+use crate::sts::Endpoint;
 use std::path::PathBuf;
 
 /// Whether `mfa-env console` can sign in with the profile: a role's session
@@ -27,8 +28,7 @@ pub(super) fn console_check(report: &mut Report, profile: Option<&Profile>, seri
 pub(super) fn cache_check(
     report: &mut Report,
     folder: Option<PathBuf>,
-    profile: Option<&Profile>,
-    serial: Option<&str>,
+    sessions_of: Option<((&Profile, &str), &Endpoint)>,
 ) {
     let cache = match Cache::inspect(folder, Log::silent()) {
         Found::NoHome => {
@@ -61,7 +61,7 @@ pub(super) fn cache_check(
         Found::Ready(cache) => cache,
     };
     let dir = cache.dir();
-    let (Some(profile), Some(serial)) = (profile, serial) else {
+    let Some(((profile, serial), endpoint)) = sessions_of else {
         report.ok("cache", format!("{} (mode 700)", dir.display()));
         return;
     };
@@ -72,7 +72,7 @@ pub(super) fn cache_check(
     // A role session made with the code, when none is cached, is not worth
     // a word.
     let mut keys: Vec<(&str, Key)> = Vec::new();
-    for c in sessions::candidates(profile, serial, Plan::usual(profile)) {
+    for c in sessions::candidates(profile, serial, Plan::usual(profile), endpoint) {
         let label = match (c.serves, c.key.made) {
             (Serves::Signer, _) => "MFA session",
             (_, Made::DirectRole) if matches!(cache.entry(&c.key), Ok(None)) => continue,

@@ -15,6 +15,7 @@ use super::Plan;
 use crate::cache::Key;
 use crate::config::Profile;
 use crate::session::Made;
+use crate::sts::Endpoint;
 
 /// How a cached session serves a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +37,13 @@ pub struct Candidate {
 /// out first: for a role, its role session made either way, then (for a
 /// chained plan) the MFA session it is assumed with; for a user, its MFA
 /// session.
-pub fn candidates(profile: &Profile, serial: &str, plan: Plan) -> Vec<Candidate> {
-    let mfa = Key::mfa_session(&profile.keys.access_key_id, serial);
+pub fn candidates(
+    profile: &Profile,
+    serial: &str,
+    plan: Plan,
+    endpoint: &Endpoint,
+) -> Vec<Candidate> {
+    let mfa = Key::mfa_session(&profile.keys.access_key_id, serial, endpoint);
     if profile.roles.is_empty() {
         return vec![Candidate {
             key: mfa,
@@ -47,7 +53,7 @@ pub fn candidates(profile: &Profile, serial: &str, plan: Plan) -> Vec<Candidate>
     let mut found: Vec<Candidate> = [Made::ChainedRole, Made::DirectRole]
         .into_iter()
         .map(|made| Candidate {
-            key: Key::profile_session(profile, serial, made),
+            key: Key::profile_session(profile, serial, made, endpoint),
             serves: Serves::Session,
         })
         .collect();
@@ -62,12 +68,12 @@ pub fn candidates(profile: &Profile, serial: &str, plan: Plan) -> Vec<Candidate>
 
 /// Every cached session some run for the profile could use, whatever its
 /// --duration: what `clear --profile` deletes.
-pub fn any_run(profile: &Profile, serial: &str) -> Vec<Key> {
+pub fn any_run(profile: &Profile, serial: &str, endpoint: &Endpoint) -> Vec<Key> {
     let chained = Plan::Role {
         duration: crate::limits::CHAINED_MAX,
         direct: false,
     };
-    candidates(profile, serial, chained)
+    candidates(profile, serial, chained, endpoint)
         .into_iter()
         .map(|c| c.key)
         .collect()

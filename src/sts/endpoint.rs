@@ -12,6 +12,16 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// What the cache keys a session on: the override URL as given, else the
+    /// partition of AWS's own endpoint, so that a session from one STS is
+    /// never handed out for another.
+    pub fn cache_id(&self) -> String {
+        match &self.url_override {
+            Some(url) => format!("url {}", url.trim()),
+            None => format!("aws {}", crate::limits::region_partition(&self.region)),
+        }
+    }
+
     /// The URL, as shown in messages.
     /// Without a user and password: it is shown in messages.
     pub fn url(&self) -> String {

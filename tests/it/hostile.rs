@@ -172,12 +172,7 @@ fn control_characters_from_sts_are_refused_in_every_format() {
         ("abc", "tok&#x1b;[2J"),
         ("abc", "tok&#127;"),
     ] {
-        let xml = answer(
-            "ASIASTUBSTUBSTUB1234",
-            secret,
-            token,
-            "2030-01-02T03:04:05Z",
-        );
+        let xml = answer("ASIASTUBSTUBSTUB1234", secret, token, stub_end());
         let stub = Stub::start(Behavior::Reply(200, xml));
         let env = stub_env(&stub);
         // sh and fish print `false`, so that an eval fails too.
@@ -206,12 +201,7 @@ fn control_characters_from_sts_are_refused_in_every_format() {
 #[test]
 fn dotenv_refuses_dollar_and_backslash() {
     for secret in ["a${HOME}b", "a\\\\b", "it&apos;s"] {
-        let xml = answer(
-            "ASIASTUBSTUBSTUB1234",
-            secret,
-            "token",
-            "2030-01-02T03:04:05Z",
-        );
+        let xml = answer("ASIASTUBSTUBSTUB1234", secret, "token", stub_end());
         let stub = Stub::start(Behavior::Reply(200, xml));
         let env = stub_env(&stub);
         let out = env.run(&["-t", CODE, "--format", "dotenv", "--no-cache"]);

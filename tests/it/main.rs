@@ -18,6 +18,7 @@ mod exec;
 mod export;
 mod hardening;
 mod hostile;
+mod poison;
 mod profiles;
 mod prompt;
 mod quote;

@@ -29,8 +29,8 @@ fn short_role_sts(pause: Duration, failing: &'static [usize]) -> (Stub, Arc<Atom
                 sts_error_xml("AccessDenied", "not allowed to assume this role now"),
             );
         }
-        let xml = sts_role_xml(&format!("ASIAROLE{n:012}"))
-            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
+        let xml =
+            sts_role_xml(&format!("ASIAROLE{n:012}")).replace(stub_end(), &rfc3339_in(15 * 60 + 5));
         (200, xml)
     });
     (stub, roles)

@@ -173,8 +173,8 @@ fn the_child_ends_while_a_renewal_runs() {
         if counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
             thread::sleep(Duration::from_secs(30));
         }
-        let xml = sts_role_xml("ASIAROLE000000000001")
-            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 2));
+        let xml =
+            sts_role_xml("ASIAROLE000000000001").replace(stub_end(), &rfc3339_in(15 * 60 + 2));
         (200, xml)
     });
     let mut env = TestEnv::empty();
@@ -355,7 +355,7 @@ fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
 fn short_user_sts() -> Stub {
     Stub::respond(|n, _| {
         let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
-            .replace("2030-01-02T03:04:05Z", &rfc3339_in(15 * 60 + 5));
+            .replace(stub_end(), &rfc3339_in(15 * 60 + 5));
         (200, xml)
     })
 }

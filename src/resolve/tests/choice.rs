@@ -6,6 +6,7 @@ use crate::cache::Key;
 use crate::resolve::sessions::{self, Candidate, Serves};
 use crate::resolve::{Plan, chain};
 use crate::session::Made;
+use crate::sts::Endpoint;
 
 const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
 
@@ -18,15 +19,65 @@ fn files() -> String {
     )
 }
 
+/// AWS's own STS in `region`.
+fn aws(region: &str) -> Endpoint {
+    Endpoint {
+        url_override: None,
+        region: region.into(),
+        use_fips: false,
+    }
+}
+
 fn candidates(name: &str, duration: Option<u32>) -> Vec<Candidate> {
     let profile = chain::walk(&config(&files()), name).expect("walks");
     let plan = Plan::choose(&profile, duration).expect("plan");
-    sessions::candidates(&profile, SERIAL, plan)
+    sessions::candidates(&profile, SERIAL, plan, &aws("us-east-1"))
+}
+
+#[test]
+fn sessions_are_cached_under_the_sts_they_came_from() {
+    let profile = chain::walk(&config(&files()), "admin").expect("walks");
+    let plan = Plan::usual(&profile);
+    let keys = |endpoint: &Endpoint| -> Vec<Key> {
+        sessions::candidates(&profile, SERIAL, plan, endpoint)
+            .into_iter()
+            .map(|c| c.key)
+            .collect()
+    };
+    let url = |url: &str| Endpoint {
+        url_override: Some(url.into()),
+        ..aws("us-east-1")
+    };
+    let home = keys(&aws("us-east-1"));
+    for (endpoint, same) in [
+        (aws("eu-west-1"), true),
+        (
+            Endpoint {
+                use_fips: true,
+                ..aws("us-east-1")
+            },
+            true,
+        ),
+        (aws("cn-north-1"), false),
+        (aws("us-gov-west-1"), false),
+        (url("http://127.0.0.1:9"), false),
+        (url("https://sts.amazonaws.com"), false),
+    ] {
+        let other = keys(&endpoint);
+        assert_eq!(other.len(), home.len());
+        for (a, b) in home.iter().zip(&other) {
+            assert_eq!(a == b, same, "{endpoint:?}");
+        }
+    }
+    assert_ne!(
+        keys(&url("http://127.0.0.1:9")),
+        keys(&url("http://127.0.0.1:10"))
+    );
 }
 
 #[test]
 fn profiles_sharing_keys_share_their_mfa_session() {
-    let mfa = Key::mfa_session(KEY, SERIAL);
+    let mfa = Key::mfa_session(KEY, SERIAL, &aws("us-east-1"));
     let base = candidates("base", None);
     let dev = candidates("dev", None);
     assert_eq!(base, dev, "dev uses exactly base's session");
@@ -74,7 +125,7 @@ fn a_role_finds_its_session_made_either_way() {
 #[test]
 fn clear_takes_what_any_run_could_use() {
     let profile = chain::walk(&config(&files()), "admin").expect("walks");
-    let keys = sessions::any_run(&profile, SERIAL);
+    let keys = sessions::any_run(&profile, SERIAL, &aws("us-east-1"));
     let made: Vec<Made> = keys.iter().map(|k| k.made).collect();
     assert_eq!(
         made,

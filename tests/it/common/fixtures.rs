@@ -12,6 +12,14 @@ pub fn sts_error_xml(code: &str, message: &str) -> String {
     )
 }
 
+/// When the stub's sessions end: 12 hours after the tests started (a session
+/// ending more than 36 hours from now is refused, as no AWS session lasts
+/// that long).
+pub fn stub_end() -> &'static str {
+    static END: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    END.get_or_init(|| rfc3339_in(12 * 3600))
+}
+
 /// A successful GetSessionToken answer, as STS sends it.
 pub fn sts_session_xml() -> String {
     sts_session_xml_for("ASIASTUBSTUBSTUB1234")
@@ -19,13 +27,14 @@ pub fn sts_session_xml() -> String {
 
 /// The same with another access key id.
 pub fn sts_session_xml_for(key_id: &str) -> String {
-    "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>KEYID</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".replace("KEYID", key_id)
+    "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>KEYID</AccessKeyId><SecretAccessKey>stubSecret</SecretAccessKey><SessionToken>stubToken</SessionToken><Expiration>END</Expiration></Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata></GetSessionTokenResponse>".replace("KEYID", key_id).replace("END", stub_end())
 }
 
 /// A successful AssumeRole answer, as STS sends it.
 pub fn sts_role_xml(key_id: &str) -> String {
     format!(
-        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>{key_id}</AccessKeyId><SecretAccessKey>roleSecret</SecretAccessKey><SessionToken>roleToken</SessionToken><Expiration>2030-01-02T03:04:05Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/admin/mfa-env-admin</Arn><AssumedRoleId>AROA3XFRBF535PLBIFPI4:mfa-env-admin</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>{key_id}</AccessKeyId><SecretAccessKey>roleSecret</SecretAccessKey><SessionToken>roleToken</SessionToken><Expiration>{end}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/admin/mfa-env-admin</Arn><AssumedRoleId>AROA3XFRBF535PLBIFPI4:mfa-env-admin</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>",
+        end = stub_end()
     )
 }
 

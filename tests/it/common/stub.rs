@@ -167,6 +167,23 @@ impl Stub {
         Stub { addr, log }
     }
 
+    /// Serves one connection as `behavior` says, then closes its port: a
+    /// later connection to the URL is refused. The handle ends with that
+    /// connection.
+    pub fn once(behavior: Behavior) -> (String, thread::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind stub");
+        let url = format!("http://{}", listener.local_addr().expect("stub addr"));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let handle = thread::spawn(move || {
+            let conn = listener.accept().map(|(conn, _)| conn);
+            drop(listener);
+            if let Ok(conn) = conn {
+                serve(conn, behavior, log);
+            }
+        });
+        (url, handle)
+    }
+
     /// A counting proxy in front of the shared moto.
     pub fn moto() -> Stub {
         Stub::start(Behavior::Forward(

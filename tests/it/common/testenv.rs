@@ -284,3 +284,28 @@ pub fn parse_env0(bytes: &[u8]) -> BTreeMap<String, String> {
         })
         .collect()
 }
+
+/// A default profile on moto with one session cached (one STS request).
+pub fn warm() -> (TestEnv, Stub, Output) {
+    let (env, stub) = TestEnv::with_moto();
+    let out = env.run(&["-t", CODE]);
+    ok(&out);
+    assert_eq!(stub.count(), 1);
+    (env, stub, out)
+}
+
+/// Runs after planting something in the cache: a warning, exit 0, a new session.
+pub fn goes_on_uncached(env: &TestEnv, stub: &Stub, warning: &[&str]) -> Output {
+    let before = stub.count();
+    let out = env.run(&["-t", CODE]);
+    ok(&out);
+    assert!(stdout(&out).contains("export AWS_SESSION_TOKEN="));
+    let err = stderr(&out);
+    assert!(err.starts_with("mfa-env: warning: "), "{err}");
+    for part in warning {
+        assert!(err.contains(part), "warning lacks {part:?}: {err}");
+    }
+    assert!(!err.contains(SECRET) && !err.contains("wJalrXUtnFEMI"));
+    assert_eq!(stub.count(), before + 1, "the bad entry was not trusted");
+    out
+}
