@@ -272,6 +272,7 @@ pub fn clear(
             },
             Err(_) => Vec::new(),
         };
+        let shared = shared_with(snap, &cache, &used, &name);
         let deleted =
             cache.clear(|path, entry| entry.profile == name || used.iter().any(|p| p == path));
         let known = resolve::chain::exists(snap, &name).map_err(|err| origin.label(err));
@@ -290,7 +291,10 @@ pub fn clear(
                 };
                 format!("profile '{name}' had no cached session in {dir}{rest}")
             }
-            (n, Ok(())) => format!("deleted {} of profile '{name}' from {dir}", sessions(n)),
+            (n, Ok(())) => format!(
+                "deleted {} of profile '{name}' from {dir}{shared}",
+                sessions(n)
+            ),
             (n, Err(_)) => format!(
                 "deleted {} of profile '{name}' (which is no longer in the AWS files) from {dir}",
                 sessions(n)
@@ -302,4 +306,32 @@ pub fn clear(
     } else {
         format!("{}\n", crate::error::clean(&text))
     }))
+}
+
+/// The other profiles that used the cached sessions `used` (of profile
+/// `name`) that are there, as " (also used by base, dev)"; else nothing.
+fn shared_with(snap: &Snapshot, cache: &Cache, used: &[PathBuf], name: &str) -> String {
+    let present: Vec<PathBuf> = cache
+        .entries()
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| used.contains(path))
+        .collect();
+    if present.is_empty() {
+        return String::new();
+    }
+    let labels = labels(snap, cache);
+    let mut others: Vec<String> = present
+        .iter()
+        .filter_map(|path| labels.get(path))
+        .flatten()
+        .filter(|other| *other != name)
+        .cloned()
+        .collect();
+    others.sort();
+    others.dedup();
+    match others.is_empty() {
+        true => String::new(),
+        false => format!(" (also used by {})", label(&others)),
+    }
 }

@@ -57,6 +57,7 @@ fn status_clear_and_list_agree_with_what_a_run_reuses() {
         out.starts_with("deleted 1 cached session of profile 'dev' "),
         "{out}"
     );
+    assert!(out.ends_with(" (also used by base)\n"), "{out}");
     assert_eq!(check("dev"), Some(1));
     assert_eq!(check("base"), Some(1), "it was base's too");
     // No code source and no terminal: a run that needs a code fails.
