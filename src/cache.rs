@@ -12,6 +12,7 @@
 mod folder;
 mod key;
 
+pub use folder::prepare as prepare_folder;
 pub use key::{Entry, Key};
 
 use crate::log::Log;

@@ -3,7 +3,7 @@
 
 mod child;
 
-pub use child::{Signals, unblocked};
+pub use child::{Ended, Signals, unblocked};
 
 use crate::error::Error;
 use crate::log::Log;
@@ -11,7 +11,7 @@ use crate::output::Exports;
 use crate::snapshot::Snapshot;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
 /// Set in a shell started by `mfa-env shell` (to the profile), so that one
 /// started inside it can say so.
@@ -79,13 +79,10 @@ pub fn run(argv: &[OsString], exports: &Exports) -> Error {
     }
 }
 
-/// Runs `argv` with `exports` as mfa-env's child and ends as it ends (exit
-/// code, or the same signal): for `--server`, where mfa-env stays to serve.
-pub fn supervise(
-    argv: &[OsString],
-    exports: &Exports,
-    signals: Signals,
-) -> Result<ExitCode, Error> {
+/// Runs `argv` with `exports` as mfa-env's child and says how it ended
+/// (mfa-env then ends the same way): for `--server`, where mfa-env stays to
+/// serve.
+pub fn supervise(argv: &[OsString], exports: &Exports, signals: Signals) -> Result<Ended, Error> {
     let (command, name) = command(argv, exports)?;
     child::run(command, name, signals)
 }

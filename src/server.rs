@@ -9,6 +9,7 @@
 //! the token can hold the endpoint: past 4,096 connections that have not yet
 //! sent a request, the oldest of them is closed (`listen`).
 
+mod config;
 mod http;
 mod listen;
 mod renew;
@@ -21,6 +22,7 @@ use crate::error::Error;
 use crate::log::Log;
 use crate::session::{Secret, Session};
 use crate::{exec, output, stdio};
+use config::ChildConfig;
 use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
@@ -51,12 +53,24 @@ pub fn run(
         &ctx.name,
         &ctx.files.credentials,
     );
+    // The SDKs read keys, credential_process, roles and SSO from the config
+    // file before they ask the endpoint: the child gets a copy without them.
+    let copy = ChildConfig::write(&ctx.files.config, ctx.cache.as_deref())?;
+    let copy_path = copy.file.to_string_lossy().into_owned();
+    exports.set.push(("AWS_CONFIG_FILE", copy_path.clone()));
+    exports.set.push((config::SERVED_CONFIG, copy_path));
+    exports.set.push((
+        config::REAL_CONFIG,
+        ctx.files.config.to_string_lossy().into_owned(),
+    ));
     if child.is_shell {
         exec::mark_shell(&mut exports, &ctx.name, log);
     }
     stdio::serving();
     endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
-    exec::supervise(child.argv, &exports, signals)
+    let ended = exec::supervise(child.argv, &exports, signals)?;
+    copy.remove();
+    Ok(ended.finish())
 }
 
 /// The command `--server` serves.

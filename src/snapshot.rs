@@ -51,6 +51,8 @@ pub const VARS: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "MFA_ENV_PROFILE",
     "MFA_ENV_SHARED_CREDENTIALS_FILE",
+    "MFA_ENV_CONFIG_FILE",
+    "MFA_ENV_SERVED_CONFIG_FILE",
     "MFA_ENV_PROMPT",
     "MFA_ENV_TOKEN_COMMAND",
     "MFA_ENV_SHELL",
@@ -85,6 +87,11 @@ pub const PROXIES: &[&str] = &[
 /// in the child.
 pub const HIDDEN: &str = "/dev/null";
 pub const HIDDEN_CREDENTIALS: &str = "MFA_ENV_SHARED_CREDENTIALS_FILE";
+/// The config file a child of `--server` is given is a copy without
+/// credentials (`server::config`), named also by SERVED_CONFIG; REAL_CONFIG
+/// then names the real one for an mfa-env in the child.
+pub const REAL_CONFIG: &str = "MFA_ENV_CONFIG_FILE";
+pub const SERVED_CONFIG: &str = "MFA_ENV_SERVED_CONFIG_FILE";
 
 /// A config or credentials file larger than this is not one.
 pub const MAX_FILE: u64 = 16 * 1024 * 1024;
@@ -231,8 +238,19 @@ impl Snapshot {
         } else {
             "AWS_SHARED_CREDENTIALS_FILE"
         };
+        // Nor the whole config file: AWS_CONFIG_FILE is a copy without
+        // credentials while it is still the one mfa-env gave.
+        let served = self.is_set(REAL_CONFIG)
+            && self
+                .var_os("AWS_CONFIG_FILE")
+                .is_some_and(|p| Some(p) == self.var_os(SERVED_CONFIG));
+        let config = if served {
+            REAL_CONFIG
+        } else {
+            "AWS_CONFIG_FILE"
+        };
         Files {
-            config: pick("AWS_CONFIG_FILE", ".aws/config"),
+            config: pick(config, ".aws/config"),
             credentials: pick(credentials, ".aws/credentials"),
         }
     }

@@ -199,9 +199,26 @@ fn no_core() {
     }
 }
 
-/// Runs `command` as a child, passes signals on while it runs, and ends
-/// with its status: its exit code, or death by the same signal.
-pub fn run(mut command: Command, name: String, signals: Signals) -> Result<ExitCode, Error> {
+/// How the child ended.
+pub enum Ended {
+    Code(ExitCode),
+    /// By this signal.
+    Signal(libc::c_int),
+}
+
+impl Ended {
+    /// Ends as the child did: returns its exit code, or dies by its signal.
+    pub fn finish(self) -> ExitCode {
+        match self {
+            Ended::Code(code) => code,
+            Ended::Signal(sig) => die_by(sig),
+        }
+    }
+}
+
+/// Runs `command` as a child, passes signals on while it runs, and says how
+/// it ended (mfa-env then ends the same way: `Ended::finish`).
+pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended, Error> {
     unblocked(&mut command);
     {
         use std::os::unix::process::CommandExt;
@@ -231,11 +248,11 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<ExitC
         name: "the command".into(),
         why: format!("mfa-env could not wait for it ({err})"),
     })?;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => Ok(ExitCode::from(u8::try_from(code).unwrap_or(1))),
-        (None, Some(sig)) => die_by(sig),
-        (None, None) => Ok(ExitCode::from(1)),
-    }
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => Ended::Code(ExitCode::from(u8::try_from(code).unwrap_or(1))),
+        (None, Some(sig)) => Ended::Signal(sig),
+        (None, None) => Ended::Code(ExitCode::from(1)),
+    })
 }
 
 /// Waits until the child has ended, leaving it unreaped so that its pid

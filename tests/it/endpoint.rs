@@ -128,3 +128,155 @@ fn a_header_over_16_kib_gets_431_not_a_reset() {
     assert_eq!(served.get().0, 200);
     assert_eq!(served.finish().status.code(), Some(0));
 }
+
+/// What, in `[default]` and in another profile of the config file, would
+/// give an SDK credentials without the endpoint.
+const CREDENTIALS_IN_CONFIG: [(&str, &str); 4] = [
+    (
+        "static keys",
+        "aws_access_key_id = AKIACONFIGKEY0000001\naws_secret_access_key = configSecret\n",
+    ),
+    (
+        "credential_process",
+        "credential_process = printf '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESS000000001\", \"SecretAccessKey\": \"s\"}'\n",
+    ),
+    (
+        "a role",
+        "role_arn = arn:aws:iam::123456789012:role/other\nsource_profile = keys\n",
+    ),
+    (
+        "IAM Identity Center",
+        "sso_session = corp\nsso_account_id = 123456789012\nsso_role_name = admin\n",
+    ),
+];
+
+/// For the default profile and for AWS_PROFILE=other: how botocore got its
+/// credentials, the key id, and a retry setting of the profile.
+const BOTOCORE: &str = r#"
+import botocore.session
+for profile in (None, "other"):
+    session = botocore.session.Session(profile=profile)
+    try:
+        creds = session.get_credentials()
+        print(profile, creds.method, creds.get_frozen_credentials().access_key,
+              session.get_config_variable("max_attempts"))
+    except Exception as err:
+        print(profile, type(err).__name__)
+"#;
+
+/// The same with the JS SDK's default chain (fromNodeProviderChain).
+const NODE: &str = r#"
+const { fromNodeProviderChain } = require("@aws-sdk/credential-providers");
+(async () => {
+  for (const profile of [undefined, "other"]) {
+    if (profile) process.env.AWS_PROFILE = profile;
+    try {
+      const creds = await fromNodeProviderChain()();
+      console.log(`${profile ?? "None"} ${creds.accessKeyId}`);
+    } catch (err) {
+      console.log(`${profile ?? "None"} ${err.name}`);
+    }
+  }
+})();
+"#;
+
+/// node with the JS SDK's credential providers (npm install -g, as CI does).
+fn node_with_the_sdk() -> Option<String> {
+    let node = tool("node")?;
+    let root = std::process::Command::new(tool("npm")?)
+        .args(["root", "-g"])
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())?;
+    if !std::path::Path::new(&root)
+        .join("@aws-sdk/credential-providers")
+        .exists()
+    {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("@aws-sdk/credential-providers is required under CI=true; .ci/run installs it");
+        }
+        eprintln!(
+            "SKIPPED: the JS SDK is not installed (npm install -g @aws-sdk/credential-providers)"
+        );
+        return None;
+    }
+    Some(format!(
+        "NODE_PATH={root} {} -e {}",
+        node.to_string_lossy(),
+        shell_quote(NODE)
+    ))
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+#[test]
+fn the_child_signs_with_the_served_session_whatever_the_config_file_holds() {
+    let Some(python) = tool("python3") else {
+        return;
+    };
+    let python = python.to_string_lossy().into_owned();
+    let (env, stub) = TestEnv::with_moto();
+    env.write_credentials(&format!(
+        "[mfa]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
+    ));
+    for (what, snippet) in CREDENTIALS_IN_CONFIG {
+        let config = format!(
+            "[profile mfa]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n\
+             [default]\nmax_attempts = 7\n{snippet}\
+             [profile other]\nmax_attempts = 7\n{snippet}\
+             [profile keys]\naws_access_key_id = AKIAKEYSPROFILE00001\naws_secret_access_key = k\n\
+             [sso-session corp]\nsso_start_url = https://example.invalid/start\nsso_region = eu-west-1\n"
+        );
+        env.write_config(&config);
+        let out = env.run(&[
+            "--server", "-p", "mfa", "-t", CODE, "--", &python, "-c", BOTOCORE,
+        ]);
+        // The session of the first run, cached and served to every run.
+        let key = &session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"];
+        assert_eq!(
+            (stdout(&out), out.status.code()),
+            (
+                format!("None container-role {key} 7\nother container-role {key} 7\n"),
+                Some(0)
+            ),
+            "{what}: {}",
+            stderr(&out)
+        );
+        if let Some(node) = node_with_the_sdk() {
+            let out = env.run(&["--server", "-p", "mfa", "-t", CODE, "--", "sh", "-c", &node]);
+            assert_eq!(
+                stdout(&out),
+                format!("None {key}\nother {key}\n"),
+                "{what}, JS SDK: {}",
+                stderr(&out)
+            );
+        }
+        // The AWS CLI (botocore too) names where its keys come from.
+        if tool("aws").is_some() {
+            let script = "aws configure list; AWS_PROFILE=other aws configure list";
+            let out = env.run(&[
+                "--server", "-p", "mfa", "-t", CODE, "--", "sh", "-c", script,
+            ]);
+            let listed = stdout(&out);
+            let kinds: Vec<&str> = listed
+                .lines()
+                .filter(|l| l.trim_start().starts_with("access_key"))
+                .filter_map(|l| l.split_whitespace().nth(2))
+                .collect();
+            assert_eq!(kinds, ["container-role", "container-role"], "{what}");
+        }
+        // The copy is gone with the run, and the real file is untouched.
+        assert_eq!(
+            std::fs::read_to_string(env.config_path()).ok(),
+            Some(config)
+        );
+        let left: Vec<_> = std::fs::read_dir(env.cache_dir())
+            .expect("cache")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("server-"))
+            .collect();
+        assert!(left.is_empty(), "{what}: {left:?}");
+    }
+}

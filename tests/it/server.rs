@@ -75,9 +75,19 @@ fn the_child_gets_the_endpoint_and_no_keys() {
     assert!(port.parse::<u16>().is_ok_and(|p| p > 0), "{url}");
     let token = got["AWS_CONTAINER_AUTHORIZATION_TOKEN"].clone();
     assert_eq!(token.len(), 64, "256 bits as hex: {token}");
+    // The config file is a copy without credentials, in a folder of its own
+    // in the cache folder.
+    let copy = got["AWS_CONFIG_FILE"].clone();
+    let folder = std::path::Path::new(&copy)
+        .parent()
+        .and_then(|p| p.strip_prefix(env.cache_dir()).ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert!(folder.starts_with("server-"), "{copy}");
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
 
     let credentials = env.credentials_path().to_string_lossy().into_owned();
+    let config = env.config_path().to_string_lossy().into_owned();
     let mut expected: BTreeMap<String, String> = env.base_env();
     for name in [
         "AWS_ACCESS_KEY_ID",
@@ -98,6 +108,9 @@ fn the_child_gets_the_endpoint_and_no_keys() {
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token.as_str()),
         ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
         ("MFA_ENV_SHARED_CREDENTIALS_FILE", &credentials),
+        ("AWS_CONFIG_FILE", &copy),
+        ("MFA_ENV_SERVED_CONFIG_FILE", &copy),
+        ("MFA_ENV_CONFIG_FILE", &config),
         ("AWS_REGION", "eu-west-1"),
         ("AWS_DEFAULT_REGION", "eu-west-1"),
         ("MFA_ENV_PROFILE", "default"),
