@@ -204,7 +204,8 @@ impl Source {
         match self {
             Source::Flag(code) => normalize(code),
             Source::Stdin => {
-                let line = read_line(&mut std::io::stdin().lock(), "stdin")?.unwrap_or_default();
+                let stdin = &mut std::io::BufReader::with_capacity(1, crate::stdio::Unbuffered);
+                let line = read_line(stdin, "stdin")?.unwrap_or_default();
                 if line.trim().is_empty() {
                     return Err(Error::NoCode {
                         why: "--token-code - was given but stdin held no line".into(),

@@ -10,6 +10,18 @@ use crate::error::Error;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// stdin read straight from its descriptor, with no buffer: behind a
+/// `BufReader` of capacity 1 a line is read a byte at a time, so whatever
+/// follows it (`-t -` then the child's input) is left for the child.
+pub struct Unbuffered;
+
+impl io::Read for Unbuffered {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::os::fd::AsFd;
+        Ok(rustix::io::read(io::stdin().as_fd(), buf)?)
+    }
+}
+
 /// The exit status of a run ended by a closed stdout or stderr.
 pub const CLOSED_PIPE: u8 = 141;
 

@@ -142,3 +142,15 @@ fn what_cannot_run_is_126() {
     }
     assert_eq!(stub.count(), 0, "no code spent on what cannot run");
 }
+
+#[test]
+fn a_code_on_stdin_leaves_the_rest_of_stdin_to_the_child() {
+    let (env, stub) = env_with_moto();
+    let input = format!("{CODE}\nline one\nline two\n");
+    let out = run_with_input(
+        &mut env.mfa_env(&["-t", "-", "--", "sh", "-c", "cat"]),
+        input.as_bytes(),
+    );
+    assert_eq!(ok(&out), "line one\nline two\n");
+    assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
+}
