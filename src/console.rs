@@ -121,7 +121,7 @@ pub fn sign_in_url(
             },
             Fault::Unreachable(why) => Error::FederationUnreachable {
                 url: url.clone(),
-                why: scrub(&why, session, &request),
+                why: scrub(&why, session, &request, target.federation.password()),
             },
             Fault::TooLarge(status) => Error::NoSigninToken {
                 url: url.clone(),
@@ -212,11 +212,12 @@ fn hint(status: u16, duration: Option<i64>) -> String {
 }
 
 /// An error text with nothing of the session or the request's URL in it.
-fn scrub(why: &str, session: &Session, request: &Secret) -> String {
+fn scrub(why: &str, session: &Session, request: &Secret, password: Option<&str>) -> String {
     let secrets = [
         session.secret_access_key.expose(),
         session.session_token.expose(),
         request.expose(),
+        password.unwrap_or(""),
     ];
     if secrets.iter().any(|s| !s.is_empty() && why.contains(s)) || why.contains("Session=") {
         "the connection failed".into()

@@ -75,11 +75,12 @@ impl Target {
         })
     }
 
-    /// The federation endpoint as messages show it (never with a query).
+    /// The federation endpoint as messages show it: never with a query, and
+    /// a user and password masked as `***` (as the STS endpoint's are).
     pub fn shown(&self) -> String {
         let mut url = self.federation.clone();
         url.set_query(None);
-        url.to_string()
+        crate::error::mask_url(url.as_str())
     }
 }
 

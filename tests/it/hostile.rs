@@ -293,6 +293,40 @@ fn endpoint_passwords_are_masked_everywhere() {
 }
 
 #[test]
+fn federation_passwords_are_masked_in_verbose_lines_and_errors() {
+    let sts = Stub::moto();
+    let fed = Stub::start(Behavior::Reply(
+        200,
+        serde_json::json!({ "SigninToken": "tok" }).to_string(),
+    ));
+    let mut env = role_env(&sts.url(), "");
+    let with_password = |stub: &Stub| {
+        let port = stub.addr.port();
+        format!("http://user:hunter2@127.0.0.1:{port}/federation")
+    };
+    env.set("MFA_ENV_FEDERATION_URL", &with_password(&fed));
+    let out = env.run(&["console", "-p", "admin", "--print", "-v", "-t", CODE]);
+    ok(&out);
+    let err = stderr(&out);
+    let shown = format!(
+        "getSigninToken at http://***@127.0.0.1:{}/",
+        fed.addr.port()
+    );
+    assert!(err.contains(&shown), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+
+    // Errors about it: refused, and unreachable.
+    let refused = Stub::start(Behavior::Reply(403, "{}".into()));
+    let closed = closed_port_url().replace("http://", "http://user:hunter2@") + "/federation";
+    for url in [with_password(&refused), closed] {
+        env.set("MFA_ENV_FEDERATION_URL", &url);
+        let out = env.run(&["console", "-p", "admin"]);
+        assert_fails_printing(&out, "", &["http://***@127.0.0.1:"]);
+        assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
+    }
+}
+
+#[test]
 fn bidi_and_invisible_characters_from_sts_are_stripped() {
     let stub = Stub::sts_error(
         403,
