@@ -220,11 +220,15 @@ impl Source {
             } => {
                 let name = ask.oath_name.unwrap_or(ask.serial);
                 let device = crate::snapshot::Snapshot::current().var(YKMAN_DEVICE_VAR);
-                let argv = token::ykman_argv(name, device);
                 let origin = match origin.as_str() {
                     "--prompt" => "--prompt ykman",
                     other => other,
                 };
+                let argv = token::ykman_argv(name, device).map_err(|why| Error::TokenCommand {
+                    program: "ykman".into(),
+                    origin: origin.to_string(),
+                    why,
+                })?;
                 token::code_from(&argv, origin, ask.timeout)
             }
             Source::Prompt {

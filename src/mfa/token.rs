@@ -20,19 +20,32 @@ pub fn command(cmd: &str, origin: &str, timeout: Duration) -> Result<Code, Error
     code_from(&words, origin, timeout)
 }
 
-/// `ykman [--device SERIAL] oath accounts code --single NAME`: the code of
-/// the OATH account NAME on the YubiKey (touch it when the account asks).
-pub fn ykman_argv(name: &str, device: Option<&str>) -> Vec<String> {
+/// `ykman [--device SERIAL] oath accounts code --single -- NAME`: the code
+/// of the OATH account NAME on the YubiKey (touch it when the account asks).
+/// Neither lands as an option of ykman: the device serial is digits, the name
+/// does not start with `-` (and follows `--`); Err says which is wrong.
+pub fn ykman_argv(name: &str, device: Option<&str>) -> Result<Vec<String>, String> {
+    if name.trim().is_empty() || name.starts_with('-') || crate::quote::has_control(name) {
+        return Err(format!(
+            "cannot ask for the OATH account '{name}': an account name is not empty, does not start with '-' and holds no control character; set mfa_oath_name in the profile to the account's name as `ykman oath accounts list` shows it"
+        ));
+    }
     let mut argv = vec!["ykman".to_string()];
     if let Some(device) = device {
+        if device.is_empty() || device.len() > 10 || !device.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "{} = '{device}' is not a YubiKey serial number (digits, as `ykman list --serials` prints them)",
+                super::YKMAN_DEVICE_VAR
+            ));
+        }
         argv.extend(["--device".to_string(), device.to_string()]);
     }
     argv.extend(
-        ["oath", "accounts", "code", "--single", name]
+        ["oath", "accounts", "code", "--single", "--", name]
             .iter()
             .map(|s| s.to_string()),
     );
-    argv
+    Ok(argv)
 }
 
 /// Runs `argv` on the terminal (when there is one) and takes the last
@@ -98,18 +111,19 @@ mod tests {
     #[test]
     fn ykman_arguments() {
         assert_eq!(
-            ykman_argv("arn:aws:iam::123456789012:mfa/alice", None),
+            ykman_argv("arn:aws:iam::123456789012:mfa/alice", None).unwrap(),
             [
                 "ykman",
                 "oath",
                 "accounts",
                 "code",
                 "--single",
+                "--",
                 "arn:aws:iam::123456789012:mfa/alice"
             ]
         );
         assert_eq!(
-            ykman_argv("AWS:alice", Some("12345678")),
+            ykman_argv("AWS:alice", Some("12345678")).unwrap(),
             [
                 "ykman",
                 "--device",
@@ -118,8 +132,29 @@ mod tests {
                 "accounts",
                 "code",
                 "--single",
+                "--",
                 "AWS:alice"
             ]
         );
+    }
+
+    #[test]
+    fn nothing_lands_as_an_option_of_ykman() {
+        for (name, device, refused) in [
+            ("--password=x", None, "starts with '-'"),
+            ("-h", None, "starts with '-'"),
+            ("", None, "not empty"),
+            ("a\nb", None, "control character"),
+            ("AWS:alice", Some("-p"), "not a YubiKey serial"),
+            ("AWS:alice", Some("--password=x"), "not a YubiKey serial"),
+            ("AWS:alice", Some("12345678901"), "not a YubiKey serial"),
+            ("AWS:alice", Some(""), "not a YubiKey serial"),
+        ] {
+            let err = ykman_argv(name, device).unwrap_err();
+            assert!(
+                err.contains(refused) || err.contains("does not start with '-'"),
+                "{name:?} {device:?}: {err}"
+            );
+        }
     }
 }

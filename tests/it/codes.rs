@@ -368,7 +368,7 @@ fn ykman_asks_the_yubikey() {
     ok(&out);
     assert_eq!(
         args(&env),
-        format!("oath\naccounts\ncode\n--single\n{SERIAL}\n")
+        format!("oath\naccounts\ncode\n--single\n--\n{SERIAL}\n")
     );
     let err = stderr(&out);
     assert!(err.contains("Touch your YubiKey...\n"), "{err}");
@@ -390,7 +390,7 @@ fn ykman_asks_the_yubikey() {
     ok(&out);
     assert_eq!(
         args(&env),
-        "--device\n12345678\noath\naccounts\ncode\n--single\nAmazon Web Services:alice@work\n"
+        "--device\n12345678\noath\naccounts\ncode\n--single\n--\nAmazon Web Services:alice@work\n"
     );
     assert_eq!(stub.count(), 2);
 
@@ -404,6 +404,34 @@ fn ykman_asks_the_yubikey() {
         ],
     );
     assert_eq!(stub.count(), 2);
+}
+
+#[test]
+fn nothing_lands_as_an_option_of_ykman() {
+    let stub = Stub::moto();
+    let mut env = ykman_env(&stub.url());
+    let ran = env.home().join("ykman.args");
+    for (oath_name, device, expected) in [
+        ("--password=x", None, "OATH account '--password=x'"),
+        ("AWS:alice", Some("--password=x"), "is not a YubiKey serial"),
+        ("AWS:alice", Some("-h"), "is not a YubiKey serial"),
+    ] {
+        env.write_config(&format!(
+            "[default]\nmfa_serial = {SERIAL}\nmfa_prompt = ykman\nmfa_oath_name = {oath_name}\n"
+        ));
+        match device {
+            Some(serial) => env.set("YKMAN_OATH_DEVICE_SERIAL", serial),
+            None => env.set("YKMAN_OATH_DEVICE_SERIAL", "12345678"),
+        };
+        let out = env.run(&[]);
+        assert_fails(&out, &["the MFA token command ykman", expected]);
+        assert!(
+            !ran.exists(),
+            "ykman ran: {:?}",
+            std::fs::read_to_string(&ran)
+        );
+    }
+    assert_eq!(stub.count(), 0);
 }
 
 #[test]
