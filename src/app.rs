@@ -3,15 +3,15 @@
 //! (exports, exec, a shell, credential_process JSON, or a console sign-in).
 
 use crate::acquire::{Acquirer, Options};
-use crate::cli::SessionOpts;
+use crate::cli::{ServeOpt, SessionOpts};
 use crate::context::{Context, Wanted};
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
-use crate::server::{self, Endpoint};
+use crate::server;
 use crate::snapshot::{self, Snapshot};
-use crate::{commands, duration, exec, resolve, stdio, usage};
+use crate::{commands, containers, duration, exec, resolve, stdio, usage};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -59,9 +59,10 @@ pub(crate) enum Deliver<'a> {
 pub(crate) fn run(
     opts: &SessionOpts,
     deliver: Deliver<'_>,
-    server: bool,
+    serve: &ServeOpt,
     log: Log,
 ) -> Result<ExitCode, Error> {
+    let server = serve.server || serve.containers.containers;
     // --server needs a child to serve; before any other thread starts, it
     // takes the signals on one.
     if server && matches!(deliver, Deliver::Print(_)) {
@@ -84,19 +85,20 @@ pub(crate) fn run(
     }
     let renew_below = options.min_ttl;
     let shell = exec::shell();
+    // Before a code is spent: a port the OS cannot give, or a container
+    // engine that cannot serve containers, stops the run here.
+    let endpoint = signals
+        .as_ref()
+        .map(|_| containers::endpoint(&serve.containers, 0))
+        .transpose()?;
     match &deliver {
         Deliver::Exec(command) => exec::check(command)?,
         Deliver::Shell => exec::check(std::slice::from_ref(&shell))?,
         _ => {}
     }
-    // Before a code is spent: a port the OS cannot give stops the run here.
-    let endpoint = signals
-        .as_ref()
-        .map(|_| Endpoint::bind_local())
-        .transpose()?;
     let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
-    if let (Some(endpoint), Some(signals)) = (endpoint, signals) {
+    if let (Some((endpoint, env)), Some(signals)) = (endpoint, signals) {
         let (argv, is_shell) = match deliver {
             Deliver::Exec(command) => (command.to_vec(), false),
             _ => (vec![shell], true),
@@ -104,6 +106,7 @@ pub(crate) fn run(
         let child = server::Child {
             argv: &argv,
             is_shell,
+            env,
         };
         return server::run(
             endpoint,

@@ -9,7 +9,7 @@
 //! and every file is reached relative to that descriptor (openat, renameat,
 //! unlinkat): a folder swapped behind mfa-env's back is never written.
 
-mod folder;
+pub mod folder;
 mod key;
 
 pub use folder::prepare as prepare_folder;

@@ -89,6 +89,41 @@ pub enum Command {
         #[arg(last = true, value_name = "CMD")]
         command: Vec<OsString>,
     },
+    /// Run the container CLI with ARGS and the session's endpoint on the
+    /// network 'mfa-env': `run` and `create` get `--network mfa-env` and
+    /// the two variables (by name; the values go through the environment)
+    Docker {
+        /// The profile [default: --profile, $AWS_PROFILE, $MFA_ENV_PROFILE, 'default']
+        #[arg(value_name = "PROFILE", conflicts_with = "profile", add = ArgValueCandidates::new(profile_candidates))]
+        name: Option<String>,
+        #[command(flatten)]
+        session: SessionOpts,
+        /// The container CLI (one that speaks Docker's flags, e.g. podman)
+        /// [default: $MFA_ENV_CONTAINER_CLI, then docker]
+        #[arg(long, value_name = "CLI")]
+        container_cli: Option<OsString>,
+        /// The CLI's arguments, after `--`: run --rm IMAGE …, compose up, …
+        #[arg(last = true, value_name = "ARGS", required = true)]
+        args: Vec<OsString>,
+    },
+    /// A standing credential endpoint (for `docker run -d`, compose,
+    /// devcontainers) until Ctrl-C or SIGTERM; prints the lines that set
+    /// AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+    Serve {
+        /// The profile [default: --profile, $AWS_PROFILE, $MFA_ENV_PROFILE, 'default']
+        #[arg(value_name = "PROFILE", conflicts_with = "profile", add = ArgValueCandidates::new(profile_candidates))]
+        name: Option<String>,
+        #[command(flatten)]
+        session: SessionOpts,
+        #[command(flatten)]
+        containers: ContainerOpts,
+        /// The port to listen on [default: one the system picks]
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// Syntax of the printed lines: sh (= bash, zsh), fish, powershell, dotenv, json
+        #[arg(short, long, value_enum, default_value = "sh")]
+        format: Format,
+    },
     /// Print the session as credential_process JSON, for
     /// `credential_process = mfa-env credential-process --profile P` in ~/.aws/config
     CredentialProcess(SessionOpts),
@@ -259,13 +294,31 @@ pub struct SessionOpts {
 }
 
 /// `--server`: an option of the commands that run a child only.
-#[derive(Args, Clone, Copy)]
+#[derive(Args, Clone, Default)]
 pub struct ServeOpt {
     /// Stay the parent and serve the session to the command on 127.0.0.1
     /// (AWS_CONTAINER_CREDENTIALS_FULL_URI), renewed before less than 15
     /// minutes are left, instead of handing it fixed keys
     #[arg(long)]
     pub server: bool,
+
+    #[command(flatten)]
+    pub containers: ContainerOpts,
+}
+
+/// `--containers`: the endpoint where containers reach it.
+#[derive(Args, Clone, Default)]
+pub struct ContainerOpts {
+    /// --server on 169.254.170.2, the host's side of the Docker network
+    /// 'mfa-env' (169.254.170.0/24, made when missing), so containers on
+    /// that network reach it; the command gets MFA_ENV_CONTAINER_NETWORK
+    #[arg(long)]
+    pub containers: bool,
+
+    /// The container CLI (one that speaks Docker's flags, e.g. podman)
+    /// [default: $MFA_ENV_CONTAINER_CLI, then docker]
+    #[arg(long, value_name = "CLI")]
+    pub container_cli: Option<OsString>,
 }
 
 /// Said on stderr: the only options every command takes.

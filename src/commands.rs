@@ -1,14 +1,15 @@
 //! Which command runs: the session commands (the default run, `exec`,
 //! `shell`, `credential-process`) go through app.rs's pipeline; the others
-//! (console, init, list, status, clear, doctor, completions, man) run here.
+//! (console, init, list, status, clear, doctor, completions, man) run here;
+//! `docker` is a run under `--containers`, `serve` a standing endpoint.
 
 use crate::app::{self, Deliver, setup};
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ContainerOpts, ServeOpt};
 use crate::context::Wanted;
 use crate::error::Error;
 use crate::log::Log;
 use crate::snapshot::Snapshot;
-use crate::{console, doctor, duration, init, list, output, status};
+use crate::{console, containers, doctor, duration, init, list, output, status};
 use std::process::ExitCode;
 
 /// Runs the command the command line names.
@@ -19,10 +20,10 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
             true => Deliver::Print(cli.format),
             false => Deliver::Exec(&cli.exec),
         };
-        return app::run(&cli.session, deliver, cli.serve.server, log);
+        return app::run(&cli.session, deliver, &cli.serve, log);
     };
     match command {
-        Command::Shell { session, serve } => app::run(&session, Deliver::Shell, serve.server, log),
+        Command::Shell { session, serve } => app::run(&session, Deliver::Shell, &serve, log),
         Command::Exec {
             name,
             mut session,
@@ -32,11 +33,42 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
         } => {
             session.profile = name.or(session.profile);
             match command.is_empty() {
-                true => app::run(&session, Deliver::Shell, serve.server, log),
-                false => app::run(&session, Deliver::Exec(&command), serve.server, log),
+                true => app::run(&session, Deliver::Shell, &serve, log),
+                false => app::run(&session, Deliver::Exec(&command), &serve, log),
             }
         }
-        Command::CredentialProcess(opts) => app::run(&opts, Deliver::CredentialProcess, false, log),
+        Command::Docker {
+            name,
+            mut session,
+            container_cli,
+            args,
+        } => {
+            session.profile = name.or(session.profile);
+            let containers = ContainerOpts {
+                containers: true,
+                container_cli,
+            };
+            let cli = containers::cli(containers.container_cli.as_deref(), Snapshot::current());
+            let argv = containers::docker_argv(&cli, &args).map_err(Error::Usage)?;
+            let serve = ServeOpt {
+                server: true,
+                containers,
+            };
+            app::run(&session, Deliver::Exec(&argv), &serve, log)
+        }
+        Command::Serve {
+            name,
+            mut session,
+            containers,
+            port,
+            format,
+        } => {
+            session.profile = name.or(session.profile);
+            containers::serve::run(&session, &containers, port.unwrap_or(0), format, log)
+        }
+        Command::CredentialProcess(opts) => {
+            app::run(&opts, Deliver::CredentialProcess, &ServeOpt::default(), log)
+        }
         Command::Console(args) => setup(&args.session, log).and_then(|resolved| {
             let page = console::Page {
                 service: args.service.as_deref(),

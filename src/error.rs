@@ -312,6 +312,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// `--containers`, `docker`, `serve`: the engine, its network or the
+    /// bridge's address; `why` says what to do.
+    #[error("{why}")]
+    Containers { why: String },
+
     #[error(
         "{path} is not a text file (it holds bytes that are not UTF-8), so its profiles cannot be read. Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the right file, or save it as UTF-8 text"
     )]

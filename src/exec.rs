@@ -3,7 +3,7 @@
 
 mod child;
 
-pub use child::{Ended, Signals, unblocked};
+pub use child::{Ended, Signals, die_by, unblocked};
 
 use crate::error::Error;
 use crate::log::Log;

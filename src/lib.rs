@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod containers;
 pub mod context;
 pub mod doctor;
 pub mod duration;

@@ -66,6 +66,7 @@ pub fn run(
     if child.is_shell {
         exec::mark_shell(&mut exports, &ctx.name, log);
     }
+    exports.set.extend(child.env.iter().cloned());
     stdio::serving();
     endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
     let ended = exec::supervise(child.argv, &exports, signals)?;
@@ -78,6 +79,8 @@ pub struct Child<'a> {
     pub argv: &'a [OsString],
     /// `shell --server`: $SHELL, marked as mfa-env's shell.
     pub is_shell: bool,
+    /// More variables for it (`--containers`: the network's name).
+    pub env: Vec<(&'static str, String)>,
 }
 
 /// The bound socket and the token the child must send.
@@ -123,6 +126,10 @@ impl Endpoint {
     /// What the child gets as AWS_CONTAINER_CREDENTIALS_FULL_URI.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     /// What the child gets as AWS_CONTAINER_AUTHORIZATION_TOKEN.

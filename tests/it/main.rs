@@ -9,6 +9,7 @@ mod cli;
 mod codes;
 mod completion;
 mod console;
+mod containers;
 mod dialogs;
 mod docs;
 mod doctor;

@@ -38,6 +38,7 @@ const SESSION: &[&str] = &[
     "--no-cache",
     "--min-ttl",
 ];
+const CONTAINERS: [&str; 2] = ["--containers", "--container-cli"];
 const EVERYWHERE: &[&str] = &["--quiet", "--verbose", "--help"];
 
 #[test]
@@ -51,15 +52,35 @@ fn each_help_lists_only_its_own_options() {
     };
     assert_eq!(
         options(&env, &[]),
-        with(SESSION, &["--format", "--version", "--server"])
+        with(
+            SESSION,
+            &[
+                "--format",
+                "--version",
+                "--server",
+                CONTAINERS[0],
+                CONTAINERS[1]
+            ]
+        )
     );
     for command in ["shell", "exec"] {
         assert_eq!(
             options(&env, &[command]),
-            with(SESSION, &["--server"]),
+            with(SESSION, &["--server", CONTAINERS[0], CONTAINERS[1]]),
             "{command}"
         );
     }
+    assert_eq!(
+        options(&env, &["docker"]),
+        with(SESSION, &["--container-cli"])
+    );
+    assert_eq!(
+        options(&env, &["serve"]),
+        with(
+            SESSION,
+            &[CONTAINERS[0], CONTAINERS[1], "--port", "--format"]
+        )
+    );
     assert_eq!(options(&env, &["credential-process"]), with(SESSION, &[]));
     for command in [&["init"][..], &["completions"], &["man"]] {
         assert_eq!(options(&env, command), with(&[], &[]), "{command:?}");

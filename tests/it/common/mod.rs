@@ -1,14 +1,17 @@
 //! The one integration-test helper, split by job: `testenv` (a temporary HOME,
 //! runs of the real binary and assertions on them), `stub` (moto's STS server
 //! and a recording HTTP stub on 127.0.0.1), `fixtures` (STS answers, dates),
-//! `served` (a child under --server). Nothing here touches the real ~/.aws or
+//! `served` (a child under --server), `docker` (real Docker for the
+//! container tests). Nothing here touches the real ~/.aws or
 //! any address off this machine.
 
+mod docker;
 mod fixtures;
 mod served;
 mod stub;
 mod testenv;
 
+pub use docker::*;
 pub use fixtures::*;
 pub use served::*;
 pub use stub::*;

@@ -19,13 +19,20 @@ pub fn moto() -> &'static str {
 /// Starts another moto (for TLS, say) with extra server flags; it lives as long
 /// as this test process.
 pub fn start_moto(flags: &[&str]) -> String {
+    start_moto_on("127.0.0.1", flags)
+}
+
+/// Starts a moto on `host` (127.0.0.1, or the bridge's 169.254.170.2 where
+/// containers reach it).
+pub fn start_moto_on(host: &str, flags: &[&str]) -> String {
     let port = free_port();
-    let script = "python3 -m moto.server -H 127.0.0.1 -p \"$1\" $3 >/dev/null 2>&1 & m=$!; \
+    let script = "python3 -m moto.server -H \"$4\" -p \"$1\" $3 >/dev/null 2>&1 & m=$!; \
                   while kill -0 \"$2\" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.3; done; kill $m";
     let child = Command::new("sh")
         .args(["-c", script, "sh", &port.to_string()])
         .arg(std::process::id().to_string())
         .arg(flags.join(" "))
+        .arg(host)
         .stdin(Stdio::null())
         .spawn();
     if child.is_err() || tool("python3").is_none() {
@@ -33,9 +40,9 @@ pub fn start_moto(flags: &[&str]) -> String {
     }
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if TcpStream::connect((host, port)).is_ok() {
             let scheme = if flags.is_empty() { "http" } else { "https" };
-            return format!("{scheme}://127.0.0.1:{port}");
+            return format!("{scheme}://{host}:{port}");
         }
         thread::sleep(Duration::from_millis(100));
     }
