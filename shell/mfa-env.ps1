@@ -21,7 +21,8 @@ function mfa-env-use {
 
 function mfa-env-unset {
     foreach ($name in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-        'AWS_CREDENTIAL_EXPIRATION', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'MFA_ENV_PROFILE') {
+        'AWS_CREDENTIAL_EXPIRATION', 'AWS_ACCOUNT_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION',
+        'MFA_ENV_PROFILE') {
         Remove-Item -LiteralPath "Env:$name" -ErrorAction SilentlyContinue
     }
 }

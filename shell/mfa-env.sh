@@ -19,7 +19,8 @@ mfa-env-use() {
 
 mfa-env-unset() {
   unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
-    AWS_CREDENTIAL_EXPIRATION AWS_REGION AWS_DEFAULT_REGION MFA_ENV_PROFILE
+    AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_REGION AWS_DEFAULT_REGION \
+    MFA_ENV_PROFILE
 }
 
 # Time left of the session in this shell. It starts no program where the

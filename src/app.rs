@@ -120,7 +120,8 @@ pub(crate) fn run(
     }
     let ctx = acquirer.context();
 
-    let mut exports = output::exports(&session, ctx.region.as_deref(), &ctx.name);
+    let account = ctx.account();
+    let mut exports = output::exports(&session, account, ctx.region.as_deref(), &ctx.name);
     match deliver {
         Deliver::Print(format) => {
             if std::io::stdout().is_terminal() && format != Format::Json && format != Format::Dotenv
@@ -129,7 +130,9 @@ pub(crate) fn run(
             }
             output::print(&output::render(format, &exports)?)
         }
-        Deliver::CredentialProcess => output::print(&output::credential_process(&session)?),
+        Deliver::CredentialProcess => {
+            output::print(&output::credential_process(&session, account)?)
+        }
         Deliver::Exec(command) => Err(exec::run(command, &exports)),
         Deliver::Shell => {
             exec::mark_shell(&mut exports, &ctx.name, log);

@@ -46,6 +46,21 @@ impl<'a> IamArn<'a> {
     }
 }
 
+/// The account of an IAM ARN with a 12-digit account (a role's, an MFA
+/// device's), else None: a hardware token's serial names no account.
+pub fn account(text: &str) -> Option<&str> {
+    IamArn::parse(text)
+        .filter(IamArn::account_ok)
+        .map(|arn| arn.account)
+}
+
+/// The account a session belongs to: the role's for a role session (which
+/// may be in another account than the user), the MFA device's for a user
+/// session; None when that ARN names no account (never guessed).
+pub fn session_account<'a>(role: Option<&'a str>, serial: &'a str) -> Option<&'a str> {
+    account(role.unwrap_or(serial))
+}
+
 /// The partition named by an ARN (`aws`, `aws-cn`, `aws-us-gov`), `aws` for
 /// anything else (a hardware token's serial number, say).
 pub fn partition(text: &str) -> &str {
@@ -87,6 +102,51 @@ mod tests {
                 .name_of("role"),
             None
         );
+    }
+
+    #[test]
+    fn accounts() {
+        for (text, account) in [
+            ("arn:aws:iam::123456789012:mfa/alice", Some("123456789012")),
+            (
+                "arn:aws-cn:iam::210987654321:role/team/admin",
+                Some("210987654321"),
+            ),
+            (
+                "arn:aws:iam::123456789012:u2f/user/alice/key",
+                Some("123456789012"),
+            ),
+            ("arn:aws:iam::12345:mfa/alice", None),
+            ("arn:aws:iam::12345678901x:mfa/alice", None),
+            ("arn:aws:sts::123456789012:assumed-role/admin/s", None),
+            ("GAHT12345678", None),
+            ("", None),
+        ] {
+            assert_eq!(super::account(text), account, "{text}");
+        }
+    }
+
+    #[test]
+    fn session_accounts() {
+        const DEVICE: &str = "arn:aws:iam::123456789012:mfa/alice";
+        for (role, serial, account) in [
+            (None, DEVICE, Some("123456789012")),
+            (None, "GAHT12345678", None),
+            (
+                Some("arn:aws:iam::210987654321:role/admin"),
+                DEVICE,
+                Some("210987654321"),
+            ),
+            (
+                Some("arn:aws:iam::210987654321:role/admin"),
+                "GAHT12345678",
+                Some("210987654321"),
+            ),
+            // A role ARN naming no account: not the device's account instead.
+            (Some("arn:aws:iam::acct:role/admin"), DEVICE, None),
+        ] {
+            assert_eq!(session_account(role, serial), account, "{role:?} {serial}");
+        }
     }
 
     #[test]

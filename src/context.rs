@@ -54,6 +54,12 @@ pub struct Context {
 }
 
 impl Context {
+    /// The account of the session this context makes, when its ARNs name one.
+    pub fn account(&self) -> Option<&str> {
+        let role = self.profile.roles.last().map(|role| role.arn.as_str());
+        arn::session_account(role, &self.serial)
+    }
+
     pub fn resolve(snap: &Snapshot, wanted: &Wanted<'_>, log: Log) -> Result<Context, Error> {
         let (name, origin) = resolve::profile_name(snap, wanted.profile);
         let files = snap.files().clone();

@@ -115,7 +115,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION",
-        "Set to the session (with AWS_REGION, AWS_DEFAULT_REGION and MFA_ENV_PROFILE) in the shell or command. AWS_SECURITY_TOKEN, AWS_SESSION_EXPIRATION, AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SDK_LOAD_CONFIG are unset. The long-term keys are always read from the profile, never from AWS_ACCESS_KEY_ID.",
+        "Set to the session (with AWS_ACCOUNT_ID when the role ARN or the MFA device ARN names the account, else it is unset; AWS_REGION, AWS_DEFAULT_REGION and MFA_ENV_PROFILE) in the shell or command. AWS_SECURITY_TOKEN, AWS_SESSION_EXPIRATION, AWS_PROFILE, AWS_DEFAULT_PROFILE and AWS_SDK_LOAD_CONFIG are unset. The long-term keys are always read from the profile, never from AWS_ACCESS_KEY_ID.",
     ),
     (
         "MFA_ENV_PROMPT",

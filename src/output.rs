@@ -21,6 +21,17 @@ pub const UNSET: &[&str] = &[
     "AWS_SDK_LOAD_CONFIG",
 ];
 
+/// The same and AWS_ACCOUNT_ID, for a session whose account is not known: an
+/// account id left from an earlier session would be another account's.
+pub const UNSET_WITH_ACCOUNT: &[&str] = &[
+    "AWS_SECURITY_TOKEN",
+    "AWS_SESSION_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SDK_LOAD_CONFIG",
+    "AWS_ACCOUNT_ID",
+];
+
 /// Variables a child of `--server` must not have: with any of them, the SDKs
 /// would use static keys, a profile or another endpoint before the served one.
 pub const SERVER_UNSET: &[&str] = &[
@@ -30,6 +41,7 @@ pub const SERVER_UNSET: &[&str] = &[
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_SESSION_EXPIRATION",
+    "AWS_ACCOUNT_ID",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_SDK_LOAD_CONFIG",
@@ -74,7 +86,14 @@ impl std::fmt::Debug for Exports {
     }
 }
 
-pub fn exports(session: &Session, region: Option<&str>, profile: &str) -> Exports {
+/// The session's variables; AWS_ACCOUNT_ID (which the SDKs read with the keys)
+/// only when the `account` is known, else it is unset.
+pub fn exports(
+    session: &Session,
+    account: Option<&str>,
+    region: Option<&str>,
+    profile: &str,
+) -> Exports {
     let mut set = vec![
         ("AWS_ACCESS_KEY_ID", session.access_key_id.clone()),
         (
@@ -87,12 +106,19 @@ pub fn exports(session: &Session, region: Option<&str>, profile: &str) -> Export
         ),
         ("AWS_CREDENTIAL_EXPIRATION", session.expiration_rfc3339()),
     ];
+    if let Some(account) = account {
+        set.push(("AWS_ACCOUNT_ID", account.to_string()));
+    }
     if let Some(region) = region {
         set.push(("AWS_REGION", region.to_string()));
         set.push(("AWS_DEFAULT_REGION", region.to_string()));
     }
     set.push(("MFA_ENV_PROFILE", profile.to_string()));
-    Exports { set, unset: UNSET }
+    let unset = match account {
+        Some(_) => UNSET,
+        None => UNSET_WITH_ACCOUNT,
+    };
+    Exports { set, unset }
 }
 
 /// The values are zeroed when the exports are dropped.
@@ -230,12 +256,18 @@ pub fn print_failed(format: Option<Format>) {
     }
 }
 
-/// The credential_process answer (Version 1) and nothing else.
-pub fn credential_process(session: &Session) -> Result<Zeroizing<String>, Error> {
+/// The credential_process answer (Version 1) and nothing else; AccountId only
+/// when the account is known.
+pub fn credential_process(
+    session: &Session,
+    account: Option<&str>,
+) -> Result<Zeroizing<String>, Error> {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "PascalCase")]
     struct Answer<'a> {
         access_key_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account_id: Option<&'a str>,
         expiration: String,
         secret_access_key: &'a str,
         session_token: &'a str,
@@ -243,6 +275,7 @@ pub fn credential_process(session: &Session) -> Result<Zeroizing<String>, Error>
     }
     let answer = Answer {
         access_key_id: &session.access_key_id,
+        account_id: account,
         expiration: session.expiration_rfc3339(),
         secret_access_key: session.secret_access_key.expose(),
         session_token: session.session_token.expose(),
@@ -302,7 +335,7 @@ mod tests {
             session_token: Secret::new("token-secret"),
             expiration: 0,
         };
-        let shown = format!("{:?}", exports(&session, None, "work"));
+        let shown = format!("{:?}", exports(&session, None, None, "work"));
         assert!(shown.contains("AWS_SESSION_TOKEN"));
         assert!(!shown.contains("very-secret") && !shown.contains("token-secret"));
     }

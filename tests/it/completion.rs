@@ -206,7 +206,7 @@ fn powershell_registers_completers_for_mfa_env_and_mfa_env_use() {
         .filter_map(|l| l.split_once(" = "))
         .map(|(name, _)| name.to_string())
         .collect();
-    assert_eq!(set.len(), 7, "{set:?}");
+    assert_eq!(set.len(), 8, "{set:?}");
     for name in set {
         assert!(
             unset.contains(&format!("'{name}'")),

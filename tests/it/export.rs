@@ -4,7 +4,8 @@ use crate::common::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const STALE: [(&str, &str); 8] = [
+const STALE: [(&str, &str); 9] = [
+    ("AWS_ACCOUNT_ID", "999999999999"),
     ("AWS_ACCESS_KEY_ID", "ASIAOLDSESSIONOLDSESS"),
     ("AWS_SECRET_ACCESS_KEY", "old-session-secret"),
     ("AWS_SESSION_TOKEN", "old-session-token"),
@@ -44,6 +45,7 @@ fn check_shell(name: &str) {
         expected.remove(name);
     }
     expected.extend(session_vars(&stub, 0));
+    expected.insert("AWS_ACCOUNT_ID".into(), ACCOUNT.into());
     expected.insert("AWS_REGION".into(), "eu-west-1".into());
     expected.insert("AWS_DEFAULT_REGION".into(), "eu-west-1".into());
     expected.insert("MFA_ENV_PROFILE".into(), "default".into());
@@ -99,7 +101,7 @@ fn stdout_is_exactly_the_export_lines() {
     ok(&out);
     let vars = session_vars(&stub, 0);
     let expected = format!(
-        "export AWS_ACCESS_KEY_ID='{}'\nexport AWS_SECRET_ACCESS_KEY='{}'\nexport AWS_SESSION_TOKEN='{}'\nexport AWS_CREDENTIAL_EXPIRATION='{}'\nexport AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport MFA_ENV_PROFILE='default'\nunset AWS_SECURITY_TOKEN AWS_SESSION_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SDK_LOAD_CONFIG\n",
+        "export AWS_ACCESS_KEY_ID='{}'\nexport AWS_SECRET_ACCESS_KEY='{}'\nexport AWS_SESSION_TOKEN='{}'\nexport AWS_CREDENTIAL_EXPIRATION='{}'\nexport AWS_ACCOUNT_ID='123456789012'\nexport AWS_REGION='eu-west-1'\nexport AWS_DEFAULT_REGION='eu-west-1'\nexport MFA_ENV_PROFILE='default'\nunset AWS_SECURITY_TOKEN AWS_SESSION_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SDK_LOAD_CONFIG\n",
         vars["AWS_ACCESS_KEY_ID"],
         vars["AWS_SECRET_ACCESS_KEY"],
         vars["AWS_SESSION_TOKEN"],

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod account;
 mod asked;
 mod cache;
 mod cli;

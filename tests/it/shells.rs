@@ -9,6 +9,7 @@ use std::path::Path;
 fn expected_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
     let mut vars = session_vars(stub, index);
     for (k, v) in [
+        ("AWS_ACCOUNT_ID", ACCOUNT),
         ("AWS_REGION", "eu-west-1"),
         ("AWS_DEFAULT_REGION", "eu-west-1"),
         ("MFA_ENV_PROFILE", "default"),
@@ -19,17 +20,19 @@ fn expected_vars(stub: &Stub, index: usize) -> BTreeMap<String, String> {
 }
 
 /// The variables a session sets, in the order the formats print them.
-const SET: [&str; 7] = [
+const SET: [&str; 8] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "MFA_ENV_PROFILE",
 ];
 
-const STALE: [(&str, &str); 3] = [
+const STALE: [(&str, &str); 4] = [
+    ("AWS_ACCOUNT_ID", "999999999999"),
     ("AWS_PROFILE", "default"),
     ("AWS_SECURITY_TOKEN", "old"),
     ("AWS_SDK_LOAD_CONFIG", "1"),
@@ -285,6 +288,7 @@ fn credential_process_prints_only_version_1_json() {
         serde_json::json!({
             "Version": 1,
             "AccessKeyId": v["AWS_ACCESS_KEY_ID"],
+            "AccountId": ACCOUNT,
             "SecretAccessKey": v["AWS_SECRET_ACCESS_KEY"],
             "SessionToken": v["AWS_SESSION_TOKEN"],
             "Expiration": v["AWS_CREDENTIAL_EXPIRATION"],

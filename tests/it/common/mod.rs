@@ -23,6 +23,8 @@ use std::process::Child;
 pub const KEY_ID: &str = "AKIAFAKEFAKEFAKE1234";
 pub const SECRET: &str = "fakeSecretKeyForTestsOnly/0123456789abcd";
 pub const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
+/// The account SERIAL names.
+pub const ACCOUNT: &str = "123456789012";
 /// The MFA code tests pass; it must never show up in any output.
 pub const CODE: &str = "914725";
 
