@@ -22,6 +22,7 @@ fn child_gets_exactly_the_session() {
     expected.remove("AWS_PROFILE");
     expected.remove("AWS_SECURITY_TOKEN");
     expected.extend(session_vars(&stub, 0));
+    expected.insert("AWS_ACCOUNT_ID".into(), ACCOUNT.into());
     expected.insert("AWS_REGION".into(), "eu-west-1".into());
     expected.insert("AWS_DEFAULT_REGION".into(), "eu-west-1".into());
     expected.insert("MFA_ENV_PROFILE".into(), "default".into());

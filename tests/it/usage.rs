@@ -323,6 +323,7 @@ fn exec_with_a_profile_runs_the_command() {
     ok(&out);
     let mut expected = env.base_env();
     expected.extend(session_vars(&stub, 0));
+    expected.insert("AWS_ACCOUNT_ID".into(), ACCOUNT.into());
     expected.insert("AWS_REGION".into(), "eu-north-1".into());
     expected.insert("AWS_DEFAULT_REGION".into(), "eu-north-1".into());
     expected.insert("MFA_ENV_PROFILE".into(), "alice".into());
