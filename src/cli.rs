@@ -32,7 +32,7 @@ Each command takes its own options after it: mfa-env COMMAND --help lists them."
 #[derive(Parser)]
 #[command(
     name = "mfa-env",
-    version,
+    version = env!("MFA_ENV_VERSION"),
     about = "Get an AWS MFA session and hand it to your shell or to one command",
     after_help = EXAMPLES
 )]

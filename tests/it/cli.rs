@@ -19,14 +19,23 @@ fn help_shows_examples_and_exits_0() {
     }
 }
 
+/// The version and the commit the binary was built from (this checkout's
+/// HEAD: the tests build it first).
 #[test]
-fn version() {
+fn version_names_the_commit() {
     let env = TestEnv::new();
     let out = env.run(&["--version"]);
     ok(&out);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git");
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    assert_eq!(head.len(), 12, "a git checkout");
     assert_eq!(
         stdout(&out),
-        format!("mfa-env {}\n", env!("CARGO_PKG_VERSION"))
+        format!("mfa-env {} (commit {head})\n", env!("CARGO_PKG_VERSION"))
     );
 }
 
