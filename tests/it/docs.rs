@@ -288,3 +288,78 @@ fn man_page_lints_and_renders_cleanly() {
         .collect();
     assert_eq!(references, Vec::<&str>::new(), "page references");
 }
+
+/// The ```sh blocks of the README's section under `heading` (to the next
+/// `## ` heading).
+fn readme_sh_blocks(heading: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let start = readme
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("no {heading:?} in the README"));
+    let section = &readme[start + heading.len() + 2..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let mut blocks = Vec::new();
+    let mut rest = section;
+    while let Some(i) = rest.find("```sh\n") {
+        let body = &rest[i + 6..];
+        let end = body.find("```").expect("closed block");
+        blocks.push(body[..end].to_string());
+        rest = &body[end + 3..];
+    }
+    blocks
+}
+
+/// The README's try-it blocks, as written, in sh (dash) with the binary first
+/// on PATH: moto starts and answers, mfa-env prints moto's session, and the
+/// README's stop block stops moto and removes the demo files. Only MOTO_PORT
+/// is set (a free port, where a newcomer keeps 5555); the pip install block
+/// is not run (no network in tests; CI has moto installed).
+#[test]
+fn readme_try_it_blocks_run_as_written() {
+    if tool("python3").is_none() {
+        return;
+    }
+    let blocks = readme_sh_blocks("## Try it without an MFA account");
+    assert_eq!(blocks.len(), 3, "install, try, stop: {blocks:?}");
+    assert_eq!(blocks[0], "pip install 'moto[server]'\n");
+    let mut env = TestEnv::empty();
+    env.with_binary_on_path();
+    let port = free_port();
+    env.set("MOTO_PORT", &port.to_string());
+    let script = format!(
+        "{}tried=$?\necho \"demo=$d\"\n{}exit \"$tried\"\n",
+        blocks[1], blocks[2]
+    );
+    let out = env
+        .command("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("sh");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    for line in [
+        "export AWS_ACCESS_KEY_ID='",
+        "\nexport AWS_SESSION_TOKEN='",
+        "export AWS_ACCOUNT_ID='123456789012'\n",
+        "export AWS_REGION='us-east-1'\n",
+        "\nunset AWS_SECURITY_TOKEN ",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+    let demo = text
+        .lines()
+        .find_map(|l| l.strip_prefix("demo="))
+        .expect("demo folder");
+    assert!(!Path::new(demo).exists(), "the stop block removes {demo}");
+    // The stop block stopped moto: the port closes.
+    let closed = (0..100).any(|_| {
+        let refused = std::net::TcpStream::connect(("127.0.0.1", port)).is_err();
+        if !refused {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        refused
+    });
+    assert!(closed, "moto still answers on port {port}");
+}
