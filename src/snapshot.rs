@@ -10,6 +10,9 @@
 //! costs a cache hit little.
 
 mod sections;
+mod vars;
+
+pub use vars::{PROXIES, VARS};
 
 use crate::error::{Error, causes};
 use aws_config::profile::{Profile, ProfileSet};
@@ -22,65 +25,6 @@ use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::sync::{Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
-
-/// Every environment variable mfa-env reads. A new one is added here (and
-/// read with `Snapshot::var`); nothing calls `std::env::var` elsewhere.
-pub const VARS: &[&str] = &[
-    "HOME",
-    "PATH",
-    "SHELL",
-    "XDG_CACHE_HOME",
-    "XDG_RUNTIME_DIR",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    "AWS_USE_FIPS_ENDPOINT",
-    "AWS_CA_BUNDLE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_SDK_LOAD_CONFIG",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "MFA_ENV_PROFILE",
-    "MFA_ENV_SHARED_CREDENTIALS_FILE",
-    "MFA_ENV_CONFIG_FILE",
-    "MFA_ENV_SERVED_CONFIG_FILE",
-    "MFA_ENV_PROMPT",
-    "MFA_ENV_TOKEN_COMMAND",
-    "MFA_ENV_SHELL",
-    "MFA_ENV_SERVER",
-    "MFA_ENV_FEDERATION_URL",
-    "MFA_ENV_CONTAINER_CLI",
-    "YKMAN_OATH_DEVICE_SERIAL",
-    "DISPLAY",
-    "WAYLAND_DISPLAY",
-    "BROWSER",
-    "WSL_DISTRO_NAME",
-    "WSL_INTEROP",
-    "DIRENV_IN_ENVRC",
-    "DIRENV_WARN_TIMEOUT",
-    "COMPLETE",
-];
-
-/// The proxy variables (the HTTP client reads them itself; `doctor` names
-/// them).
-pub const PROXIES: &[&str] = &[
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
 
 /// The credentials file a child of `--server` is given (the SDKs would read
 /// the default profile's long-term keys in the real one before they ask the
