@@ -19,6 +19,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+/// What a shell that takes the lines must not keep: a token or an endpoint
+/// of before, and keys the SDKs would use before the endpoint.
+const UNSET: &[&str] = &[
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+];
+
 /// The signals that end a serve.
 const ENDING: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
@@ -48,7 +60,7 @@ pub fn run(
                 token_file.to_string_lossy().into_owned(),
             ),
         ],
-        unset: &[],
+        unset: UNSET,
     };
     let lines = output::render(format, &exports)?;
     write_token(&base, &dir, endpoint.token().expose(), &folder)?;

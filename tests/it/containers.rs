@@ -8,10 +8,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-const ROLE_ARN: &str = "arn:aws:sts::123456789012:assumed-role/admin/mfa-env-admin";
+pub const ROLE_ARN: &str = "arn:aws:sts::123456789012:assumed-role/admin/mfa-env-admin";
 
 /// The role profile `admin` with STS at the bridge's moto.
-fn bridge_env() -> TestEnv {
+pub fn bridge_env() -> TestEnv {
     role_env(bridge_moto(), "")
 }
 
@@ -32,7 +32,7 @@ fn docker_sh(env: &TestEnv, opts: &[&str], script: &str) -> std::process::Comman
 }
 
 /// Python in the container: the caller's ARN by boto3 through the endpoint.
-const BOTO3_ARN: &str = "python3 -c 'import boto3, os; print(boto3.client(\"sts\", endpoint_url=os.environ[\"STS\"]).get_caller_identity()[\"Arn\"])'";
+pub const BOTO3_ARN: &str = "python3 -c 'import boto3, os; print(boto3.client(\"sts\", endpoint_url=os.environ[\"STS\"]).get_caller_identity()[\"Arn\"])'";
 
 #[test]
 fn a_container_gets_the_role_session_and_mfa_env_exits_as_it_does() {
@@ -153,6 +153,12 @@ fn serve_until_sigterm_with_a_detached_container() {
         .to_string();
     let file = Path::new(&file);
     let folder = file.parent().expect("folder").to_path_buf();
+    let third = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert_eq!(
+        third,
+        "unset AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+         AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE"
+    );
     assert_eq!(mode(file), 0o600);
     assert_eq!(mode(&folder), 0o700);
 
@@ -215,6 +221,7 @@ fn serve_until_sigterm_with_a_detached_container() {
     unsafe { libc::kill(pid, libc::SIGTERM) };
     let status = serve.0.wait().expect("wait");
     assert_eq!(status.code(), Some(0));
+    assert_eq!(lines.next().and_then(Result::ok), None, "more on stdout");
     assert!(!folder.exists(), "the token's folder is left");
     let addr = format!("169.254.170.2:{port}");
     assert!(

@@ -11,6 +11,7 @@ mod codes;
 mod completion;
 mod console;
 mod containers;
+mod containers_readme;
 mod dialogs;
 mod docs;
 mod doctor;
