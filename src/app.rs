@@ -18,6 +18,9 @@ use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
     crate::harden::start();
+    if let Some(code) = server::held(&std::env::args_os().collect::<Vec<_>>()) {
+        return code;
+    }
     // What the run may read, read once (the files when first asked).
     snapshot::install(Snapshot::real());
     // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask

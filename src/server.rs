@@ -10,6 +10,7 @@
 //! sent a request, the oldest of them is closed (`listen`).
 
 mod config;
+mod hold;
 mod http;
 mod listen;
 mod renew;
@@ -68,10 +69,30 @@ pub fn run(
     }
     exports.set.extend(child.env.iter().cloned());
     stdio::serving();
-    endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
+    let url = endpoint.url();
+    let serving = endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
     let ended = exec::supervise(child.argv, &exports, signals)?;
     copy.remove();
+    // A process the child left behind may still ask this address: no other
+    // user may take it while it could (`hold`).
+    let until = serving.server.keeper.expiration();
+    if until > crate::session::now() && hold::in_use(&url) {
+        match hold::hand_over(&serving.listener, &url, until) {
+            Ok(()) => log.verbose(&format!(
+                "a process the command started still has {url}: a process of mfa-env keeps the port, refusing every request, until it ends or the session has expired"
+            )),
+            Err(err) => log.warn(&format!(
+                "a process the command started still has {url}, and no process could keep the port after mfa-env exits ({err}); end that process"
+            )),
+        }
+    }
     Ok(ended.finish())
+}
+
+/// `mfa-env --hold-endpoint …`, the process that keeps a finished run's
+/// port; None for every other run.
+pub fn held(args: &[OsString]) -> Option<ExitCode> {
+    hold::main(args)
 }
 
 /// The command `--server` serves.
@@ -139,7 +160,7 @@ impl Endpoint {
 
     /// Serves `keeper`'s session on a thread of its own until the process
     /// ends (mfa-env exits when its child does).
-    pub fn serve(self, keeper: Keeper, log: Log) -> Result<(), Error> {
+    pub fn serve(self, keeper: Keeper, log: Log) -> Result<Serving, Error> {
         one_arena();
         log.verbose(&format!(
             "serving the session on {} (renewed when {} or less is left)",
@@ -152,17 +173,28 @@ impl Endpoint {
             own: self.addr.ip(),
             log,
         });
-        let listener = self.listener;
+        let failed = |err: std::io::Error| Error::Endpoint {
+            why: format!("could not start its thread ({err})"),
+        };
+        let listener = self.listener.try_clone().map_err(failed)?;
         let most = listen::raise_files();
+        let serving = Serving {
+            listener: self.listener,
+            server: Arc::clone(&server),
+        };
         thread::Builder::new()
             .name("endpoint".into())
             .stack_size(listen::STACK)
             .spawn(move || listen::run(listener, server, most))
-            .map(|_| ())
-            .map_err(|err| Error::Endpoint {
-                why: format!("could not start its thread ({err})"),
-            })
+            .map_err(failed)?;
+        Ok(serving)
     }
+}
+
+/// An endpoint being served: its socket (for `hold`) and its state.
+pub struct Serving {
+    listener: TcpListener,
+    server: Arc<Server>,
 }
 
 /// glibc gives threads that allocate at the same time arenas of their own

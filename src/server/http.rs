@@ -263,6 +263,7 @@ pub fn response(status: u16, body: &[u8]) -> Vec<u8> {
         403 => "Forbidden",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         _ => "Internal Server Error",
     };
     let allow = if status == 405 { "Allow: GET\r\n" } else { "" };

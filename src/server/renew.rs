@@ -58,6 +58,11 @@ impl Keeper {
         self.below
     }
 
+    /// When the session held (the last one served) ends.
+    pub fn expiration(&self) -> i64 {
+        self.lock().session.expiration
+    }
+
     /// The held session, when it may be served without a renewal (this
     /// never waits for one).
     pub fn fresh(&self) -> Option<Session> {

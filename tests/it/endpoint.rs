@@ -280,3 +280,80 @@ fn the_child_signs_with_the_served_session_whatever_the_config_file_holds() {
         assert!(left.is_empty(), "{what}: {left:?}");
     }
 }
+
+/// Another user tries to take ADDR's port (as a squatter would, with
+/// SO_REUSEADDR and SO_REUSEPORT) and says whether it could.
+const SQUAT: &str = r#"
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+try:
+    s.bind((host, int(port)))
+    s.listen()
+    print("bound")
+except OSError as err:
+    print("taken" if err.errno == 98 else f"error {err}")
+"#;
+
+/// A process the child left behind, ended at the latest with the test.
+struct Leftover(Option<String>);
+
+impl Leftover {
+    fn end(&mut self) {
+        if let Some(pid) = self.0.take() {
+            let killed = std::process::Command::new("kill").arg(&pid).status();
+            assert!(killed.is_ok_and(|s| s.success()), "kill {pid}");
+        }
+    }
+}
+
+impl Drop for Leftover {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.take() {
+            let _ = std::process::Command::new("kill").arg(pid).status();
+        }
+    }
+}
+
+#[test]
+fn after_the_run_no_other_user_can_take_the_port_while_a_leftover_has_it() {
+    let Some(mut squat) = as_other_user("/usr/bin/python3") else {
+        return;
+    };
+    let (env, _stub) = TestEnv::with_moto();
+    // The command leaves a process behind that still has the address.
+    let script = "sleep 120 </dev/null >/dev/null 2>&1 & \
+                  echo $! $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN";
+    let out = env.run(&["--server", "-t", CODE, "--", "sh", "-c", script]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed = stdout(&out);
+    let [leftover, url, token] = printed.split_whitespace().collect::<Vec<_>>()[..] else {
+        panic!("{printed}");
+    };
+    let mut leftover = Leftover(Some(leftover.to_string()));
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let squatted = squat.args(["-c", SQUAT, addr]).output().expect("squat");
+    assert_eq!(stdout(&squatted), "taken\n", "{}", stderr(&squatted));
+    // What the leftover gets when it asks: a refusal, no credentials.
+    assert_eq!(
+        http_get(url, Some(token)),
+        (
+            503,
+            r#"{"Message":"the mfa-env run that served this endpoint has ended; run the command again with mfa-env --server"}"#
+                .to_string()
+        )
+    );
+    // Once no process has the address, the port is let go.
+    leftover.end();
+    let mut free = false;
+    for _ in 0..40 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        if std::net::TcpListener::bind(addr).is_ok() {
+            free = true;
+            break;
+        }
+    }
+    assert!(free, "the port of {url} is still held");
+}
