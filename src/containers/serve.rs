@@ -66,7 +66,7 @@ pub fn run(
     write_token(&base, &dir, endpoint.token().expose(), &folder)?;
     crate::stdio::serving();
     let served = endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log);
-    if let Err(err) = served.and_then(|()| output::print(&lines)) {
+    if let Err(err) = served.and_then(|_serving| output::print(&lines)) {
         if let Some(dir) = folder.lock().unwrap_or_else(|e| e.into_inner()).take() {
             let _ = std::fs::remove_dir_all(dir);
         }
