@@ -21,7 +21,11 @@ waits, and measures:
   frozen keys) through the endpoint vs from environment variables
   (`mfa-env -- python3`), median of 200.
 
-Only 127.0.0.1 is contacted.
+With --containers the endpoint is `--containers`'s, on 169.254.170.2 (the
+gateway of the Docker network `mfa-env`), and the load and boto3 reach it
+through that bridge address; boto3 is also timed inside a container on the
+network (the test image mfa-env-test:bookworm that .ci/run builds, Debian's
+boto3 1.29). Only 127.0.0.1 and the bridge are contacted.
 """
 
 import argparse
@@ -63,6 +67,18 @@ def serve(binary, env, extra):
     return proc, url, token
 
 
+def in_container(endpoint, token):
+    """boto3's credential fetch inside a container on `mfa-env` (the token
+    passed by name, never on docker's command line)."""
+    env = {**os.environ, "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint,
+           "AWS_CONTAINER_AUTHORIZATION_TOKEN": token}
+    return subprocess.run(["docker", "run", "--rm", "--network", "mfa-env",
+                           "-e", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                           "-e", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                           "mfa-env-test:bookworm", "python3", "-c", BOTO3],
+                          env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
 def stop(proc):
     proc.stdin.close()
     proc.wait()
@@ -72,6 +88,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--containers", action="store_true",
+                        help="serve on 169.254.170.2 (--containers) and time a container too")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser.add_argument("--binary", default=f"{root}/target/release/mfa-env")
     parser.add_argument("--load", default=f"{root}/target/release/examples/endpoint_load")
@@ -86,7 +104,8 @@ def main():
     try:
         subprocess.run([args.binary, "--token-code", "123456"], env=env, check=True,
                        stdout=subprocess.DEVNULL)
-        proc, endpoint, token = serve(args.binary, env, [])
+        where = ["--containers"] if args.containers else []
+        proc, endpoint, token = serve(args.binary, env, where)
         idle = memory(proc.pid)
         runs = {}
         for name, pause in (("back to back", "0"), ("10 ms apart", "10000")):
@@ -99,8 +118,9 @@ def main():
                                             "AWS_CONTAINER_AUTHORIZATION_TOKEN": token,
                                             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"},
                                        check=True, capture_output=True, text=True).stdout.strip()
+        boto_container = in_container(endpoint, token) if args.containers else None
         stop(proc)
-        cold, _, _ = serve(args.binary, env, ["--no-cache"])
+        cold, _, _ = serve(args.binary, env, ["--no-cache", *where])
         cold_memory = memory(cold.pid)
         stop(cold)
         boto_env = subprocess.run([args.binary, "--", sys.executable, "-c", BOTO3], env=env,
@@ -110,7 +130,7 @@ def main():
         moto.wait()
 
     print(f"{os.cpu_count()} cores; {args.clients} clients x {args.requests} requests, "
-          f"a new connection each\n")
+          f"a new connection each, to {endpoint}\n")
     print("| 100 clients, requests | served (failed) | per second | median | p99 | max |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, f in runs.items():
@@ -124,6 +144,9 @@ def main():
     print(f"| mfa-env RSS serving, session from STS (--no-cache) | {cold_memory[0]:.1f} MiB |")
     print(f"| boto3 credential fetch through the endpoint (median of 200) | {boto_endpoint} ms |")
     print(f"| boto3 credential fetch from environment variables | {boto_env} ms |")
+    if boto_container is not None:
+        print(f"| boto3 1.29 credential fetch in a container on mfa-env (median of 200) "
+              f"| {boto_container} ms |")
 
 
 if __name__ == "__main__":
