@@ -6,6 +6,7 @@
 //! back to GetFederationToken, which carries no MFA.
 
 mod browser;
+mod page;
 mod target;
 
 pub use browser::open;
@@ -45,9 +46,24 @@ pub fn run(
     if print {
         return output::print(line.expose());
     }
-    match open(url.expose()) {
+    // The browser gets a page that sends it on, never the URL itself: its
+    // argv is readable by every local user.
+    let opened = page::Page::write(&url).and_then(|page| match open(&page.url) {
         Ok(program) => {
-            log.verbose(&format!("started {program} on the sign-in URL"));
+            page.remove_later();
+            Ok((program, page.url))
+        }
+        Err(why) => {
+            page.remove_now();
+            Err(why)
+        }
+    });
+    match opened {
+        Ok((program, page)) => {
+            log.verbose(&format!(
+                "started {program} on {page}, a page that sends it on to the sign-in URL (removed in {} seconds)",
+                page::KEPT.as_secs()
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Err(why) => {

@@ -42,6 +42,7 @@ pub const VARS: &[&str] = &[
     "DISPLAY",
     "WAYLAND_DISPLAY",
     "BROWSER",
+    "TMPDIR",
     "WSL_DISTRO_NAME",
     "WSL_INTEROP",
     "DIRENV_IN_ENVRC",

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
+pub const ADMIN: &str = "arn:aws:iam::123456789012:role/admin";
 /// The token the stub hands out: characters that must be URL-encoded.
-const TOKEN: &str = "SigninTok+en/with=chars&more";
+pub const TOKEN: &str = "SigninTok+en/with=chars&more";
 
 /// `base` holds the keys and the serial (in `partition`); `admin` is a role
 /// of it (ARN `role`) with region eu-central-1.
-fn console_env(sts: &Stub, federation: &Stub, serial: &str, role: &str) -> TestEnv {
+pub fn console_env(sts: &Stub, federation: &Stub, serial: &str, role: &str) -> TestEnv {
     let mut env = TestEnv::empty();
     env.endpoint(&sts.url());
     env.set("MFA_ENV_FEDERATION_URL", &federation_url(federation));
@@ -33,7 +33,7 @@ fn federation_url(stub: &Stub) -> String {
 }
 
 /// A federation endpoint that hands out TOKEN.
-fn federation() -> Stub {
+pub fn federation() -> Stub {
     Stub::start(Behavior::Reply(
         200,
         serde_json::json!({ "SigninToken": TOKEN }).to_string(),
@@ -47,7 +47,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// The login URL's parameters, after checking it starts at the stub.
-fn login_params(url: &str, federation: &Stub) -> Vec<(String, String)> {
+pub fn login_params(url: &str, federation: &Stub) -> Vec<(String, String)> {
     let prefix = format!("{}?", federation_url(federation));
     let query = url
         .strip_prefix(&prefix)
@@ -55,7 +55,7 @@ fn login_params(url: &str, federation: &Stub) -> Vec<(String, String)> {
     query_pairs(query)
 }
 
-fn expected_login(destination: &str) -> Vec<(String, String)> {
+pub fn expected_login(destination: &str) -> Vec<(String, String)> {
     pairs(&[
         ("Action", "login"),
         ("Issuer", "mfa-env"),
@@ -310,7 +310,7 @@ fn user_profile_is_refused_with_what_works() {
 /// `dir`, then writes whether it leads its own process group, where its
 /// stdin, stdout and stderr went, and its arguments to `record` (it writes
 /// anyway after 20 seconds, so a run that waited for it is caught).
-fn recording_browser(dir: &Path) -> PathBuf {
+pub fn recording_browser(dir: &Path) -> PathBuf {
     let script = dir.join("browser");
     let d = dir.display();
     std::fs::write(
@@ -333,7 +333,7 @@ fn recording_browser(dir: &Path) -> PathBuf {
 }
 
 /// Lets the browser script go on and returns what it recorded.
-fn browser_record(dir: &Path) -> Vec<String> {
+pub fn browser_record(dir: &Path) -> Vec<String> {
     std::fs::write(dir.join("go"), "").expect("go");
     let record = dir.join("record");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -342,6 +342,30 @@ fn browser_record(dir: &Path) -> Vec<String> {
     }
     let text = std::fs::read_to_string(&record).expect("the browser ran");
     text.lines().map(str::to_string).collect()
+}
+
+/// The sign-in URL the page at `file_url` sends the browser on to, after
+/// checking that the page is a 0600 file in a 0700 folder of this user.
+pub fn sign_in_page(file_url: &str) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let path = Path::new(
+        file_url
+            .strip_prefix("file://")
+            .unwrap_or_else(|| panic!("not a file URL: {file_url}")),
+    );
+    let meta = std::fs::symlink_metadata(path).expect("the page");
+    assert!(meta.is_file());
+    assert_eq!(meta.mode() & 0o777, 0o600, "{path:?}");
+    let folder = std::fs::symlink_metadata(path.parent().expect("folder")).expect("folder");
+    assert_eq!(folder.mode() & 0o777, 0o700, "{path:?}");
+    let html = std::fs::read_to_string(path).expect("page");
+    let start = html.find("content=\"0;url=").expect("a refresh") + "content=\"0;url=".len();
+    let end = html[start..].find('"').expect("end") + start;
+    html[start..end]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 #[test]
@@ -373,7 +397,7 @@ fn browser_gets_the_url_and_is_not_waited_for() {
         assert_eq!(args[before.len() + 1..], after[..]);
         let url = &args[before.len()];
         let url = url.strip_prefix("--url=").unwrap_or(url);
-        assert_eq!(login_params(url, &fed), expected);
+        assert_eq!(login_params(&sign_in_page(url), &fed), expected);
         for secret in [SECRET, CODE] {
             assert!(!record.iter().any(|l| l.contains(secret)));
         }

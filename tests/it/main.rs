@@ -10,6 +10,7 @@ mod cli;
 mod codes;
 mod completion;
 mod console;
+mod console_page;
 mod containers;
 mod containers_readme;
 mod dialogs;
