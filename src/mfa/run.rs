@@ -12,7 +12,10 @@
 //!
 //! A token command and ykman run in a process group of their own, so that a
 //! timeout stops everything they started (`sh -c 'sleep 300; …'` leaves no
-//! `sleep` behind).
+//! `sleep` behind). When the program itself ends, its group is ended too
+//! (SIGTERM, then SIGKILL after a grace): a process it left in the background
+//! neither survives nor holds its stdout open, and the code is what it
+//! printed.
 
 use super::Code;
 use crate::error::clean;
@@ -57,7 +60,9 @@ struct Running {
     /// Says when the program has ended (it is not reaped yet, so its pid
     /// cannot be reused before it is killed or waited for).
     ended: Receiver<()>,
-    stdout: Receiver<Code>,
+    /// Its stdout as it arrives, and a channel closed at its end.
+    stdout: Arc<Mutex<Zeroizing<Vec<u8>>>>,
+    stdout_done: Receiver<()>,
     /// Closed when the stderr reader is done.
     stderr_done: Option<Receiver<()>>,
     tail: Arc<Mutex<Vec<u8>>>,
@@ -119,12 +124,22 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
         _ => None,
     };
 
-    let (out_tx, stdout) = mpsc::channel();
+    let stdout = Arc::new(Mutex::new(Zeroizing::new(Vec::new())));
+    let (out_done, stdout_done) = mpsc::channel::<()>();
     if let Some(pipe) = child.stdout.take() {
+        let stdout = Arc::clone(&stdout);
         thread::spawn(move || {
-            let mut text = Zeroizing::new(String::new());
-            let _ = pipe.take(MAX_OUTPUT).read_to_string(&mut text);
-            let _ = out_tx.send(text);
+            let _done = out_done;
+            let mut pipe = pipe.take(MAX_OUTPUT);
+            let mut chunk = Zeroizing::new([0u8; 1024]);
+            while let Ok(n) = pipe.read(&mut chunk[..]) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut out) = stdout.lock() {
+                    out.extend_from_slice(&chunk[..n]);
+                }
+            }
         });
     }
     // The tail is kept as it arrives, and passed through when asked for.
@@ -174,6 +189,7 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
         terminal,
         ended,
         stdout,
+        stdout_done,
         stderr_done,
         tail,
     })
@@ -203,6 +219,12 @@ fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
         let _ = running.child.wait();
         None
     } else {
+        // Ended, not reaped: the group is still its, whatever it left there.
+        if let Some(group) = running.group {
+            let _ = kill_process_group(group, Signal::TERM);
+            let _ = running.stdout_done.recv_timeout(GRACE);
+            let _ = kill_process_group(group, Signal::KILL);
+        }
         running.child.wait().ok()
     };
     running.terminal = None;
@@ -213,7 +235,13 @@ fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
 fn collect(running: Running) -> (Code, String) {
     let until = Instant::now() + GRACE;
     let left = || until.saturating_duration_since(Instant::now());
-    let stdout = running.stdout.recv_timeout(left()).unwrap_or_default();
+    // Err when the reader is done (its sender is gone) or the grace is over.
+    let _ = running.stdout_done.recv_timeout(left());
+    let stdout = running
+        .stdout
+        .lock()
+        .map(|out| Zeroizing::new(String::from_utf8_lossy(&out).into_owned()))
+        .unwrap_or_default();
     if let Some(done) = &running.stderr_done {
         // Err when the reader is done (its sender is gone) or the grace is over.
         let _ = done.recv_timeout(left());

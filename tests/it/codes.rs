@@ -407,6 +407,26 @@ fn ykman_asks_the_yubikey() {
 }
 
 #[test]
+fn a_token_command_that_leaves_a_process_behind_gives_its_code_and_the_process_ends() {
+    let stub = Stub::moto();
+    let env = user_env(&stub.url());
+    let pid_file = env.home().join("left.pid");
+    let command = format!("sh -c 'echo {CODE}; sleep 300 & echo $! > \"$HOME/left.pid\"'");
+    let out = env.run(&["--token-command", &command]);
+    ok(&out);
+    assert_eq!(stub.requests()[0].param("TokenCode").as_deref(), Some(CODE));
+    let pid = std::fs::read_to_string(&pid_file).expect("the command ran");
+    let proc = std::path::PathBuf::from(format!("/proc/{}", pid.trim()));
+    // Killed, then reaped by whoever adopted it (a zombie has no cmdline).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let alive = || std::fs::read(proc.join("cmdline")).is_ok_and(|c| c.starts_with(b"sleep"));
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!alive(), "the sleep the command left behind survives");
+}
+
+#[test]
 fn nothing_lands_as_an_option_of_ykman() {
     let stub = Stub::moto();
     let mut env = ykman_env(&stub.url());
