@@ -99,7 +99,11 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "BROWSER",
-        "The browser mfa-env console starts: a command, with %s replaced by the URL, else the URL appended; else xdg-open, open or wslview.",
+        "The browser mfa-env console starts: a command, with %s replaced by the address of the page that sends it on to the sign-in URL, else that address appended; else xdg-open, open or wslview.",
+    ),
+    (
+        "XDG_RUNTIME_DIR, TMPDIR",
+        "Where mfa-env console writes the 0600 page for the browser (in a fresh 0700 folder, removed 30 seconds later); else /tmp.",
     ),
     (
         "XDG_CACHE_HOME, HOME",
