@@ -79,7 +79,7 @@ impl Cache {
         };
         match open_verified(&dir) {
             Err(Why::Missing) => Found::Missing(dir),
-            Err(Why::Other(why)) => Found::Untrusted(dir, why),
+            Err(Why::Other(why) | Why::Open(why)) => Found::Untrusted(dir, why),
             Ok(fd) => Found::Ready(Cache { dir, fd, log }),
         }
     }

@@ -8,7 +8,7 @@ mod session;
 mod setup;
 
 use crate::context::{Context, Plan, Wanted};
-use crate::error::{Error, clean};
+use crate::error::{Error, Message, clean};
 use crate::resolve;
 use crate::snapshot::Snapshot;
 use crate::sts;
@@ -60,11 +60,10 @@ impl Report {
     fn fail(&mut self, check: &'static str, detail: impl Into<String>, fix: impl Into<String>) {
         self.add(check, Status::Fail, detail, Some(fix.into()));
     }
-    /// A failure from an mfa-env error: its last sentence (the fix) goes on
-    /// the fix line.
+    /// A failure from an mfa-env error: what failed on the detail line, its
+    /// fix on the fix line.
     fn fail_with(&mut self, check: &'static str, err: &Error) {
-        let message = err.to_string();
-        let (detail, fix) = split_fix(&message);
+        let Message { what, fix } = err.message();
         let fix = fix.map(|f| {
             let mut chars = f.chars();
             chars
@@ -72,7 +71,7 @@ impl Report {
                 .map(|first| first.to_lowercase().chain(chars).collect())
                 .unwrap_or_default()
         });
-        self.add(check, Status::Fail, detail, fix);
+        self.add(check, Status::Fail, what, fix);
     }
     fn skip(&mut self, check: &'static str, why: &str) {
         self.add(check, Status::Skip, why, None);
@@ -181,16 +180,4 @@ fn human(profile: &str, checks: &[Check]) -> String {
         plural(warns)
     ));
     out
-}
-
-/// An error message split into what went wrong and its fix: the last
-/// sentence, when the message has more than one.
-fn split_fix(message: &str) -> (&str, Option<&str>) {
-    let ends = message
-        .match_indices(". ")
-        .filter(|(i, _)| message[i + 2..].starts_with(|c: char| c.is_ascii_uppercase()));
-    match ends.last() {
-        Some((i, _)) => (&message[..i], Some(&message[i + 2..])),
-        None => (message, None),
-    }
 }

@@ -99,6 +99,10 @@ fn refuse(err: &Error, args: &[OsString]) -> ExitCode {
 /// The format of the default run these words were meant as (its output is
 /// `eval`ed), as far as clap can tell; None for any other command.
 fn evaled(args: &[OsString]) -> Option<output::Format> {
+    // A command to run (`-- CMD`), even after words clap refused.
+    if args.iter().skip(1).any(|a| a == "--") {
+        return None;
+    }
     let command = Cli::command().ignore_errors(true);
     let matches = command.clone().try_get_matches_from(args).ok()?;
     if let Some(name) = matches.subcommand_name() {

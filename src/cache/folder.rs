@@ -26,11 +26,14 @@ pub fn prepare(dir: &Path) -> Result<OwnedFd, String> {
     open_verified(dir).map_err(|why| match why {
         Why::Missing => "it vanished while being made".to_string(),
         Why::Other(why) => why,
+        Why::Open(why) => format!("{why} (fix: chmod 700 {})", dir.display()),
     })
 }
 
 pub enum Why {
     Missing,
+    /// Group or others can open it, or another user owns it.
+    Open(String),
     Other(String),
 }
 
@@ -56,8 +59,7 @@ pub fn open_verified(dir: &Path) -> Result<OwnedFd, Why> {
         Err(e) => return Err(Why::Other(describe(&e.into()))),
     };
     let st = fstat(&fd).map_err(|e| Why::Other(describe(&e.into())))?;
-    trusted(st.st_uid, st.st_mode)
-        .map_err(|why| Why::Other(format!("{why} (fix: chmod 700 {})", dir.display())))?;
+    trusted(st.st_uid, st.st_mode).map_err(Why::Open)?;
     Ok(fd)
 }
 

@@ -49,11 +49,7 @@ pub(super) fn cache_check(
         Found::Untrusted(dir, why) => {
             report.warn(
                 "cache",
-                format!(
-                    "{}: {}; mfa-env runs without it",
-                    dir.display(),
-                    why.split(" (fix: ").next().unwrap_or(&why)
-                ),
+                format!("{}: {why}; mfa-env runs without it", dir.display()),
                 format!("chmod 700 {} (or remove it)", dir.display()),
             );
             return;

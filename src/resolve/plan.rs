@@ -52,6 +52,7 @@ impl Plan {
         let too_long = |why| Error::RoleDuration {
             asked: crate::duration::left(i64::from(asked.unwrap_or(0))),
             why,
+            flag: flag.is_some(),
         };
         match asked {
             None => Ok(Plan::Role {
@@ -61,6 +62,7 @@ impl Plan {
             Some(d) if d < MIN_DURATION => Err(Error::RoleDuration {
                 asked: format!("{d}s"),
                 why: "a role session lasts at least 15 minutes",
+                flag: flag.is_some(),
             }),
             Some(d) if d <= CHAINED_MAX => Ok(Plan::Role {
                 duration: d,

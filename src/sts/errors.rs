@@ -74,14 +74,11 @@ where
     }
 }
 
-/// STS's message, ending in a full stop so the hint reads as the next sentence.
+/// STS's message without its closing full stop: the error's words add it
+/// before the hint.
 fn sentence(message: &str) -> String {
     let message = message.trim();
-    if message.ends_with('.') {
-        message.to_string()
-    } else {
-        format!("{message}.")
-    }
+    message.strip_suffix('.').unwrap_or(message).to_string()
 }
 
 /// What to do about an STS error code, in the terms of this profile.
@@ -122,7 +119,7 @@ fn hint(code: &str, message: &str, ctx: &Context, role: Option<&Role>) -> String
             ),
         },
         "ValidationError" if message.contains("DurationSeconds") => {
-            "CodeRequest for a shorter session with --duration or duration_seconds, or raise the role's maximum session duration".to_string()
+            "Ask for a shorter session with --duration or duration_seconds, or raise the role's maximum session duration".to_string()
         }
         "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
             "STS is limiting requests from this account: wait a minute, then run mfa-env again with a new code (mfa-env does not retry, as a code works only once)".to_string()

@@ -328,11 +328,15 @@ fn invalid_key_answered_by_sts() {
     env.endpoint(&stub.url());
     let (code, checks) = doctor(&env, &[]);
     assert_eq!(code, Some(1));
-    let (status, detail, _) = find(&checks, "identity", "InvalidClientTokenId");
+    let (status, detail, fix) = find(&checks, "identity", "InvalidClientTokenId");
     assert_eq!(status, "fail");
+    assert_eq!(
+        detail,
+        "STS refused the request: InvalidClientTokenId: The security token included in the request is invalid"
+    );
     assert!(
-        detail.contains("long-term access key id of profile 'default'"),
-        "{detail}"
+        fix.starts_with("the long-term access key id of profile 'default'"),
+        "{fix}"
     );
     assert_eq!(find(&checks, "sts", "answered").0, "ok");
 

@@ -521,3 +521,20 @@ fn ca_bundle_is_honoured() {
     let out = env.run(&["-t", CODE]);
     ok(&out);
 }
+
+/// The whole line for a role's maximum session duration, as STS words it.
+#[test]
+fn duration_over_the_roles_maximum() {
+    let message = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
+    let stub = Stub::sts_error(400, "ValidationError", message);
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let out = env.run(&["-t", CODE]);
+    assert_fails(&out, &[]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "mfa-env: STS refused the request: ValidationError: {message} Ask for a shorter session with --duration or duration_seconds, or raise the role's maximum session duration\n"
+        )
+    );
+}

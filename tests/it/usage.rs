@@ -282,7 +282,7 @@ fn command_words_without_dashes_get_the_spelling_that_works() {
     usage_error(
         &env,
         &["work", "--", "aws", "s3", "ls"],
-        "false\n",
+        "",
         "error: 'work' is not an mfa-env command\n\n  tip: to run a command with the session of profile 'work': mfa-env -p work -- aws s3 ls\n       or: mfa-env exec work -- aws s3 ls\n",
     );
     usage_error(
@@ -402,6 +402,41 @@ fn failed_eval_fails_in_every_shell() {
             let out = env.command(&fish).args(["-c", &script]).output().unwrap();
             assert_eq!(stdout(&out), format!("rc=1\n{before}"), "fish {args}");
         }
+    }
+    assert_eq!(stub.count(), 0);
+}
+
+/// A duration longer than AWS gives is known before any request: exit 2 for a
+/// role (`-d 13h`) as for a user (`-d 37h`). `false` goes to stdout only for a
+/// run whose output is `eval`ed: not with `-- CMD`, `exec` or `shell`, even
+/// when clap refused the words before the `--`.
+#[test]
+fn too_long_durations_are_usage_errors_and_false_is_only_for_eval() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let env = role_env(&stub.url(), "");
+    let role = "mfa-env: a role session of 13h00m is longer than AWS allows: AssumeRole gives at most 12 hours. Ask for less with --duration or duration_seconds\n";
+    for (args, printed) in [
+        (&["-p", "admin", "-d", "13h", "-t", CODE][..], "false\n"),
+        (&["-p", "admin", "-d", "13h", "-t", CODE, "--", "true"], ""),
+        (
+            &["exec", "admin", "-d", "13h", "-t", CODE, "--", "true"],
+            "",
+        ),
+        (&["shell", "-p", "admin", "-d", "13h", "-t", CODE], ""),
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), printed, "{args:?}");
+        assert_eq!(stderr(&out), role, "{args:?}");
+    }
+    for args in [
+        &["-p", "base", "-d", "37h", "--", "true"][..],
+        &["--bogus", "--", "true"],
+        &["-p", "base", "--duraton", "1h", "--", "true"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}: no `false` for a command");
     }
     assert_eq!(stub.count(), 0);
 }
