@@ -1,14 +1,18 @@
 //! The prompt on the terminal itself (/dev/tty, never stdout), so it works
-//! inside `$(…)`, direnv and credential_process. The terminal is left as it
-//! is: the code is visible while typed (as in aws-vault's terminal prompt;
-//! botocore hides it) and Ctrl-C ends mfa-env by SIGINT like any command, with nothing written
-//! and no terminal mode to undo; while `--server` runs its child, Ctrl-C ends
-//! the prompt only (`cancel`).
+//! inside `$(…)`, direnv and credential_process. The code is visible while
+//! typed (as in aws-vault's terminal prompt; botocore hides it) and Ctrl-C
+//! ends mfa-env by SIGINT like any command, with nothing written and no
+//! terminal mode to undo; while `--server` runs its child, Ctrl-C ends the
+//! prompt only (`cancel`). Inside direnv, Ctrl-C is read as a key
+//! (`InterruptKey`): a SIGINT would reach direnv too, which kills the
+//! .envrc's evaluation, so the rest of it would not load and no reload would
+//! be watched for.
 
 use super::{Code, CodeRequest};
 use crate::duration;
 use crate::error::{Error, clean_lines};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, PipeReader, PipeWriter, Read, Write};
 use std::sync::OnceLock;
@@ -96,6 +100,10 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
         source_name: "the terminal",
         why: err.to_string(),
     };
+    // Before the prompt shows: a Ctrl-C from then on is read, not signalled.
+    let key = (CANCEL.get().is_none() && direnv_warning().is_some())
+        .then(|| InterruptKey::set(tty))
+        .flatten();
     let mut writer = tty;
     let prompt = clean_lines(&ask.prompt());
     let mut text = note
@@ -124,7 +132,20 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
             why: "the prompt was cancelled with Ctrl-C".into(),
         });
     }
-    let Some(line) = super::read_line(&mut BufReader::new(tty), "the terminal")? else {
+    let mut reader = Interruptible {
+        tty,
+        key: key.as_ref().map(|k| k.byte),
+        hit: false,
+    };
+    let read = super::read_line(&mut BufReader::new(&mut reader), "the terminal");
+    drop(key);
+    if reader.hit {
+        let _ = writer.write_all(b"\n");
+        return Err(Error::Cancelled {
+            how: "the prompt was cancelled with Ctrl-C".into(),
+        });
+    }
+    let Some(line) = read? else {
         // Ctrl-D: end the prompt's line, then say no code was typed.
         let _ = writer.write_all(b"\n");
         return Err(Error::NoCode {
@@ -168,6 +189,62 @@ fn line_within(tty: &File, wait: Duration) -> bool {
             Err(rustix::io::Errno::INTR) => continue,
             Ok(0) => return false,
             _ => return true,
+        }
+    }
+}
+
+/// While it lives, the terminal's interrupt key (Ctrl-C) makes no SIGINT and
+/// ends the typed line instead (as VEOL), so that the prompt reads it; the
+/// terminal's modes come back when it is dropped.
+struct InterruptKey<'a> {
+    tty: &'a File,
+    saved: Termios,
+    byte: u8,
+}
+
+impl<'a> InterruptKey<'a> {
+    fn set(tty: &'a File) -> Option<InterruptKey<'a>> {
+        let saved = termios::tcgetattr(tty).ok()?;
+        let byte = saved.special_codes[SpecialCodeIndex::VINTR];
+        // 0 is _POSIX_VDISABLE: no interrupt key.
+        if byte == 0 || !saved.local_modes.contains(LocalModes::ISIG) {
+            return None;
+        }
+        let mut changed = saved.clone();
+        changed.local_modes.remove(LocalModes::ISIG);
+        changed.special_codes[SpecialCodeIndex::VEOL] = byte;
+        termios::tcsetattr(tty, OptionalActions::Now, &changed).ok()?;
+        Some(InterruptKey { tty, saved, byte })
+    }
+}
+
+impl Drop for InterruptKey<'_> {
+    fn drop(&mut self) {
+        let _ = termios::tcsetattr(self.tty, OptionalActions::Now, &self.saved);
+    }
+}
+
+/// The terminal, read up to the interrupt key: that key ends the line (and
+/// is noted in `hit`) as Enter would.
+struct Interruptible<'a> {
+    tty: &'a File,
+    key: Option<u8>,
+    hit: bool,
+}
+
+impl Read for Interruptible<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (&*self.tty).read(buf)?;
+        let at = self
+            .key
+            .and_then(|key| buf[..n].iter().position(|b| *b == key));
+        match at {
+            Some(at) => {
+                self.hit = true;
+                buf[at] = b'\n';
+                Ok(at + 1)
+            }
+            None => Ok(n),
         }
     }
 }

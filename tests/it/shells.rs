@@ -387,7 +387,7 @@ fn completions_and_man_page() {
         // A registration of clap's dynamic completion: the shell asks the
         // binary (tests/completion.rs drives it in each shell).
         assert!(
-            text.contains("mfa-env") && text.contains("COMPLETE"),
+            text.contains("mfa-env") && text.contains("MFA_ENV_COMPLETE"),
             "{shell}"
         );
     }
@@ -560,11 +560,8 @@ fn aws_cli_credential_process_asks_on_the_terminal() {
     );
 }
 
-#[test]
-fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
-    let Some((env, stub)) = direnv_moto("use mfa_env default\n", &[]) else {
-        return;
-    };
+/// An interactive bash with direnv's hook, at its first prompt `ready> `.
+fn direnv_interactive(env: &TestEnv) -> rexpect::session::PtySession {
     let rc = env.home().join("bashrc");
     std::fs::write(&rc, "eval \"$(direnv hook bash)\"\nPS1='ready> '\n").unwrap();
     let mut cmd = env.command("bash");
@@ -575,17 +572,30 @@ fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
         .stdin(std::process::Stdio::inherit());
     let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
     pty.exp_string("ready> ").expect("first prompt");
+    pty
+}
+
+/// After a load that failed at the prompt (`interrupt`, Ctrl-D or Ctrl-C):
+/// nothing loaded but the rest of the .envrc (OTHER=1); another process gets
+/// the session and the next prompt loads it from the cache. What the
+/// terminal showed up to the failure is returned.
+fn direnv_fails_then_reloads(interrupt: char) -> String {
+    let Some((env, stub)) = direnv_moto("use mfa_env default\nexport OTHER=1\n", &[]) else {
+        return String::new();
+    };
+    let mut pty = direnv_interactive(&env);
     pty.send_line("cd ~/project").expect("cd");
     pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
         .expect("asks");
-    // Ctrl-D: no code, the load fails.
-    pty.send_control('d').expect("ctrl-d");
-    pty.exp_string("mfa-env: no AWS session loaded")
+    pty.send_control(interrupt).expect("interrupt");
+    let shown = pty
+        .exp_string("mfa-env: no AWS session loaded")
         .expect("failed");
     pty.exp_string("ready> ").expect("prompt");
-    pty.send_line("echo \"AK=${AWS_ACCESS_KEY_ID:-none}.\"")
+    pty.send_line("echo \"AK=${AWS_ACCESS_KEY_ID:-none} OTHER=${OTHER:-none}.\"")
         .expect("echo");
-    pty.exp_string("AK=none.").expect("nothing loaded");
+    pty.exp_string("AK=none OTHER=1.")
+        .expect("no session, the rest of the .envrc loaded");
     pty.exp_string("ready> ").expect("prompt");
 
     // Another process gets the session; the next prompt loads it.
@@ -601,6 +611,28 @@ fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
     assert_eq!(loaded, session_vars(&stub, 0)["AWS_ACCESS_KEY_ID"]);
     assert_eq!(stub.count(), 1, "the reload used the cached session");
     pty.send_line("exit").expect("exit");
+    shown
+}
+
+#[test]
+fn direnv_reloads_at_the_next_prompt_after_a_failed_load() {
+    // Ctrl-D: no code.
+    direnv_fails_then_reloads('d');
+}
+
+/// Ctrl-C at the prompt inside `use mfa_env` ends the prompt only: direnv
+/// is not killed ("direnv: error signal: killed" before), the rest of the
+/// .envrc loads, and the next prompt picks up a session got elsewhere.
+#[test]
+fn direnv_recovers_from_ctrl_c_at_the_prompt() {
+    let shown = direnv_fails_then_reloads('c');
+    assert!(!shown.contains("signal"), "{shown}");
+    if !shown.is_empty() {
+        assert!(
+            shown.contains("no MFA code: the prompt was cancelled with Ctrl-C"),
+            "{shown}"
+        );
+    }
 }
 
 #[test]
