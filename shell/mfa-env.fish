@@ -62,14 +62,14 @@ end
 
 # Completion of mfa-env-use: the words are rewritten to the mfa-env command
 # line they stand for (a first word that is no option is --profile's value)
-# and handed to mfa-env's own completion (COMPLETE=fish mfa-env -- WORDS).
+# and handed to mfa-env's own completion (MFA_ENV_COMPLETE=fish mfa-env -- WORDS).
 function __mfa_env_use_complete
     set -l words (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token)
     set -e words[1]
     if test (count $words) -gt 0; and not string match -q -- '-*' $words[1]
         set words --profile $words
     end
-    COMPLETE=fish command mfa-env -- mfa-env $words 2>/dev/null
+    MFA_ENV_COMPLETE=fish command mfa-env -- mfa-env $words 2>/dev/null
 end
 
 complete --command mfa-env-use --no-files --keep-order --arguments '(__mfa_env_use_complete)'

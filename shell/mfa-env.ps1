@@ -47,7 +47,7 @@ function mfa-env-prompt {
 
 # Completion of mfa-env-use: the words are rewritten to the mfa-env command
 # line they stand for (a first word that is no option is --profile's value)
-# and handed to mfa-env's own completion (COMPLETE=powershell mfa-env -- WORDS).
+# and handed to mfa-env's own completion (MFA_ENV_COMPLETE=powershell mfa-env -- WORDS).
 Register-ArgumentCompleter -Native -CommandName mfa-env-use -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
     $words = @($commandAst.CommandElements |
@@ -57,12 +57,12 @@ Register-ArgumentCompleter -Native -CommandName mfa-env-use -ScriptBlock {
     if ($words.Count -gt 0 -and -not "$($words[0])".StartsWith('-')) {
         $words = @('--profile') + $words
     }
-    $prev = $Env:COMPLETE
-    $Env:COMPLETE = 'powershell'
+    $prev = $Env:MFA_ENV_COMPLETE
+    $Env:MFA_ENV_COMPLETE = 'powershell'
     try {
         $results = & mfa-env -- mfa-env @words 2>$null
     } finally {
-        if ($null -eq $prev) { Remove-Item -LiteralPath Env:COMPLETE } else { $Env:COMPLETE = $prev }
+        if ($null -eq $prev) { Remove-Item -LiteralPath Env:MFA_ENV_COMPLETE } else { $Env:MFA_ENV_COMPLETE = $prev }
     }
     $results | ForEach-Object {
         $value, $help = "$_".Split("`t", 2)

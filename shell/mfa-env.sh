@@ -65,7 +65,7 @@ mfa-env-prompt() {
 
 # Completion of mfa-env-use: the words are rewritten to the mfa-env command
 # line they stand for (a first word that is no option is --profile's value)
-# and handed to mfa-env's own completion (COMPLETE=bash mfa-env -- WORDS).
+# and handed to mfa-env's own completion (MFA_ENV_COMPLETE=bash mfa-env -- WORDS).
 # $1: the index of the word under the cursor; then the words.
 _mfa_env_use_candidates() {
   local index=$1
@@ -74,7 +74,7 @@ _mfa_env_use_candidates() {
     set -- --profile "$@"
     index=$((index + 1))
   fi
-  COMPLETE=bash _CLAP_IFS=$'\n' _CLAP_COMPLETE_INDEX=$index command mfa-env -- mfa-env "$@" 2>/dev/null
+  MFA_ENV_COMPLETE=bash _CLAP_IFS=$'\n' _CLAP_COMPLETE_INDEX=$index command mfa-env -- mfa-env "$@" 2>/dev/null
 }
 
 if [ -n "${ZSH_VERSION-}" ]; then

@@ -23,7 +23,7 @@ pub fn main() -> ExitCode {
     }
     // What the run may read, read once (the files when first asked).
     snapshot::install(Snapshot::real());
-    // `COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
+    // `MFA_ENV_COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
     // the binary itself (profile names included), then it exits.
     if let Some(code) = usage::complete() {
         return code;

@@ -17,9 +17,9 @@ Examples:
   mfa-env -p work -d 1h -- terraform plan
   mfa-env exec work -- aws s3 ls         the same, spelled as aws-vault does
   op item get AWS --otp | mfa-env -t -   read the MFA code from stdin
-  mfa-env shell -p work                  a subshell with the session
+  mfa-env shell work                     a subshell with the session of 'work'
   mfa-env list                           every profile: kind, region, time left
-  mfa-env console -p admin               the AWS console in the browser, signed in as the role
+  mfa-env console admin                  the AWS console in the browser, signed in as the role
   mfa-env status                         list cached sessions and their time left
   eval \"$(mfa-env init bash)\"            mfa-env-use, mfa-env-unset, mfa-env-prompt in bash
   credential_process = mfa-env credential-process --profile work   (in ~/.aws/config)
@@ -65,8 +65,11 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Start $SHELL (else /bin/sh) with the session
+    /// Start $SHELL (else /bin/sh) with the session of PROFILE
     Shell {
+        /// The profile [default: --profile, $AWS_PROFILE, $MFA_ENV_PROFILE, 'default']
+        #[arg(value_name = "PROFILE", conflicts_with = "profile", add = ArgValueCandidates::new(profile_candidates))]
+        name: Option<String>,
         #[command(flatten)]
         session: SessionOpts,
         #[command(flatten)]
@@ -127,7 +130,9 @@ pub enum Command {
     /// Print the session as credential_process JSON, for
     /// `credential_process = mfa-env credential-process --profile P` in ~/.aws/config
     CredentialProcess(SessionOpts),
-    /// Open the AWS console in the browser, signed in with the profile's role session
+    /// Open the AWS console in the browser, signed in with the role session of
+    /// PROFILE (`login` is aws-vault's spelling)
+    #[command(visible_alias = "login")]
     Console(ConsoleArgs),
     /// Print the integration for a shell or direnv (mfa-env-use, mfa-env-prompt, use_mfa_env)
     Init {
@@ -193,7 +198,7 @@ pub enum Command {
         json: bool,
     },
     /// Print the shell's completion script; it asks mfa-env for subcommands,
-    /// options and profile names (the same as COMPLETE=SHELL mfa-env)
+    /// options and profile names (the same as MFA_ENV_COMPLETE=SHELL mfa-env)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -205,6 +210,10 @@ pub enum Command {
 /// `console`: its own options and those of every command that makes a session.
 #[derive(Args)]
 pub struct ConsoleArgs {
+    /// The profile [default: --profile, $AWS_PROFILE, $MFA_ENV_PROFILE, 'default']
+    #[arg(value_name = "PROFILE", conflicts_with = "profile", add = ArgValueCandidates::new(profile_candidates))]
+    pub name: Option<String>,
+
     /// Print the sign-in URL on stdout instead of starting a browser (it signs in
     /// whoever opens it within 15 minutes)
     #[arg(long)]

@@ -23,7 +23,14 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
         return app::run(&cli.session, deliver, &cli.serve, log);
     };
     match command {
-        Command::Shell { session, serve } => app::run(&session, Deliver::Shell, &serve, log),
+        Command::Shell {
+            name,
+            mut session,
+            serve,
+        } => {
+            session.profile = name.or(session.profile);
+            app::run(&session, Deliver::Shell, &serve, log)
+        }
         Command::Exec {
             name,
             mut session,
@@ -69,13 +76,10 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
         Command::CredentialProcess(opts) => {
             app::run(&opts, Deliver::CredentialProcess, &ServeOpt::default(), log)
         }
-        Command::Console(args) => setup(&args.session, log).and_then(|resolved| {
-            let page = console::Page {
-                service: args.service.as_deref(),
-                destination: args.destination.as_deref(),
-            };
-            console::run(resolved, &page, args.session.refresh, args.print, log)
-        }),
+        Command::Console(mut args) => {
+            args.session.profile = args.name.take().or(args.session.profile.take());
+            console_run(args, log)
+        }
         Command::Init { shell } => output::print(init::script(shell)),
         Command::List { json } => list::rows(snap).and_then(|rows| {
             output::print(&if json {
@@ -120,4 +124,14 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
         }
         Command::Man => init::man().and_then(|page| output::print(&page)),
     }
+}
+
+/// `console [PROFILE]` (alias `login`).
+fn console_run(args: crate::cli::ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
+    let resolved = setup(&args.session, log)?;
+    let page = console::Page {
+        service: args.service.as_deref(),
+        destination: args.destination.as_deref(),
+    };
+    console::run(resolved, &page, args.session.refresh, args.print, log)
 }

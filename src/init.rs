@@ -20,13 +20,19 @@ pub fn script(shell: InitShell) -> &'static str {
 }
 
 /// The shell's registration of dynamic completion: the script calls
-/// `COMPLETE=SHELL mfa-env -- WORDS…`, so subcommands, options and profile
-/// names come from the binary itself. The same as `COMPLETE=SHELL mfa-env`.
+/// `MFA_ENV_COMPLETE=SHELL mfa-env -- WORDS…`, so subcommands, options and profile
+/// names come from the binary itself. The same as `MFA_ENV_COMPLETE=SHELL mfa-env`.
 pub fn completions(shell: clap_complete::Shell) -> Result<String, Error> {
     let mut out = Vec::new();
     if let Some(completer) = clap_complete::env::Shells::builtins().completer(&shell.to_string()) {
         completer
-            .write_registration("COMPLETE", "mfa-env", "mfa-env", "mfa-env", &mut out)
+            .write_registration(
+                crate::usage::COMPLETE_VAR,
+                "mfa-env",
+                "mfa-env",
+                "mfa-env",
+                &mut out,
+            )
             .map_err(Error::Stdout)?;
     }
     Ok(String::from_utf8_lossy(&out).into_owned())

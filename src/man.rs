@@ -28,7 +28,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "op item get AWS --otp | mfa-env -t -",
         "Read the MFA code from standard input.",
     ),
-    ("mfa-env shell -p work", "Start $SHELL with the session."),
+    (
+        "mfa-env shell work",
+        "Start $SHELL with the session of work.",
+    ),
     (
         "mfa-env --server -p admin -- terraform apply",
         "Run terraform as mfa-env's child, serving it the session on 127.0.0.1 and renewing it for as long as the MFA session lasts.",
@@ -114,8 +117,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "The shell that mfa-env shell starts; else /bin/sh.",
     ),
     (
-        "COMPLETE",
-        "Set by the completion scripts: mfa-env then prints completions for the words after --, and nothing else.",
+        "MFA_ENV_COMPLETE",
+        "Set by the completion scripts: mfa-env then prints completions for the words after --, and nothing else. mfa-env's own name, so that a COMPLETE set for another tool changes nothing.",
     ),
     (
         "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION",

@@ -5,24 +5,30 @@
 //! so that the `eval` fails too.
 
 use crate::cli::{Cli, Command};
+use crate::error::{clean, clean_lines};
 use crate::output;
 use crate::quote;
 use crate::stdio;
-use clap::error::{Error, ErrorKind};
+use clap::error::{ContextKind, ContextValue, Error, ErrorKind};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-/// `COMPLETE=SHELL mfa-env -- WORDS…` (what the completion scripts run):
+/// The variable that asks for completions: mfa-env's own, so that a
+/// `COMPLETE` another tool left in the environment changes no run.
+pub const COMPLETE_VAR: &str = "MFA_ENV_COMPLETE";
+
+/// `MFA_ENV_COMPLETE=SHELL mfa-env -- WORDS…` (what the completion scripts run):
 /// the completions, then the exit code; None on any other run. A stdout no
 /// one reads ends it quietly like any other output.
 pub fn complete() -> Option<ExitCode> {
     // Every run passes here: without the variable, nothing else is done.
-    crate::snapshot::Snapshot::current().var_os("COMPLETE")?;
+    crate::snapshot::Snapshot::current().var_os(COMPLETE_VAR)?;
     let cwd = std::env::current_dir().ok();
     let done = clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
         .try_complete(std::env::args_os(), cwd.as_deref())
         .and_then(|done| {
             use std::io::Write;
@@ -42,7 +48,10 @@ pub fn complete() -> Option<ExitCode> {
             if closed {
                 return Some(ExitCode::from(stdio::CLOSED_PIPE));
             }
-            stdio::err(&format!("{}\n", err.render().to_string().trim_end()));
+            stdio::err(&format!(
+                "{}\n",
+                clean_lines(err.render().to_string().trim_end())
+            ));
             Some(ExitCode::from(2))
         }
     }
@@ -58,8 +67,12 @@ pub fn parse() -> Result<Cli, ExitCode> {
         Ok(matches) => match misplaced(&matches) {
             Some(err) => err,
             None => match Cli::from_arg_matches(&matches) {
-                Ok(cli) => match stray(&cli, &matches, &args) {
-                    Some(hint) => Cli::command().error(ErrorKind::InvalidSubcommand, hint),
+                Ok(cli) => match stray_words(&cli).and_then(|words| words.first()) {
+                    Some(first) if is_option(first) => unknown_option(&cli, first),
+                    Some(_) => match stray(&cli, &matches, &args) {
+                        Some(hint) => Cli::command().error(ErrorKind::InvalidSubcommand, hint),
+                        None => return Ok(cli),
+                    },
                     None => return Ok(cli),
                 },
                 Err(err) => err,
@@ -70,8 +83,72 @@ pub fn parse() -> Result<Cli, ExitCode> {
     Err(refuse(&refused, &args))
 }
 
+/// The words taken as no command (refused), if any.
+fn stray_words(cli: &Cli) -> Option<&[OsString]> {
+    match &cli.command {
+        None => Some(&cli.stray),
+        Some(Command::Exec { stray, .. }) => Some(stray),
+        _ => None,
+    }
+}
+
+fn is_option(word: &OsString) -> bool {
+    word.to_string_lossy().starts_with('-') && word != "-"
+}
+
+/// An option clap does not know, taken first as a stray word (`--duraton
+/// 1h`): refused as clap refuses one elsewhere ("a similar argument exists:
+/// '--duration'"), not as a command to run.
+fn unknown_option(cli: &Cli, word: &OsString) -> Error {
+    let word = word.to_string_lossy().into_owned();
+    let mut top = Cli::command();
+    top.build();
+    let command = match &cli.command {
+        Some(Command::Exec { .. }) => top.find_subcommand("exec").cloned(),
+        _ => None,
+    };
+    let mut command = command.unwrap_or(top);
+    let name = word.trim_start_matches('-');
+    let name = name.split_once('=').map_or(name, |(name, _)| name);
+    let longs = command.get_arguments().filter_map(|a| a.get_long());
+    let similar = word
+        .starts_with("--")
+        .then(|| most_like(name, longs, 0.7))
+        .flatten();
+    let mut err = Error::new(ErrorKind::UnknownArgument).with_cmd(&command);
+    err.insert(ContextKind::InvalidArg, ContextValue::String(word));
+    if let Some(similar) = similar {
+        err.insert(
+            ContextKind::SuggestedArg,
+            ContextValue::String(format!("--{similar}")),
+        );
+    }
+    err.insert(
+        ContextKind::Usage,
+        ContextValue::StyledStr(command.render_usage()),
+    );
+    err
+}
+
+/// clap's refusal of an unknown option without its tip "to pass '--x' as a
+/// value, use '-- --x'": a command line that would run the mistyped option.
+fn without_run_tip(err: &Error) -> Option<Error> {
+    if err.kind() != ErrorKind::UnknownArgument || err.get(ContextKind::Suggested).is_none() {
+        return None;
+    }
+    let mut plain = Error::new(err.kind()).with_cmd(&Cli::command());
+    for (kind, value) in err.context() {
+        if kind != ContextKind::Suggested {
+            plain.insert(kind, value.clone());
+        }
+    }
+    Some(plain)
+}
+
 /// Prints clap's message (and `false` for an `eval`); the exit code.
 fn refuse(err: &Error, args: &[OsString]) -> ExitCode {
+    let plain = without_run_tip(err);
+    let err = plain.as_ref().unwrap_or(err);
     if err.use_stderr() {
         output::print_failed(evaled(args));
     }
@@ -82,7 +159,15 @@ fn refuse(err: &Error, args: &[OsString]) -> ExitCode {
     } else {
         std::io::stdout().is_terminal()
     };
-    let text = if terminal {
+    // clap repeats the words typed: control and bidi characters among them
+    // are removed (with clap's colours) as from mfa-env's own messages.
+    let typed = |a: &OsString| {
+        let word = a.to_string_lossy();
+        clean(&word) == word
+    };
+    let text = if !args.iter().all(typed) {
+        clean_lines(&styled.to_string())
+    } else if terminal {
         styled.ansi().to_string()
     } else {
         styled.to_string()
@@ -162,6 +247,11 @@ fn stray(cli: &Cli, matches: &ArgMatches, args: &[OsString]) -> Option<String> {
         _ => return None,
     };
     let first = words.get(at)?;
+    if let Some(command) = similar_command(first) {
+        return Some(format!(
+            "'{first}' is not an mfa-env command\n\n  tip: a similar command exists: '{command}' (`mfa-env --help` lists them)"
+        ));
+    }
     let before = words.get(1..at)?;
     let rest = &words[at..];
     let (between, after) = match rest.iter().position(|w| w == "--") {
@@ -192,4 +282,29 @@ fn stray(cli: &Cli, matches: &ArgMatches, args: &[OsString]) -> Option<String> {
 
 fn join(parts: &[&[String]]) -> String {
     parts.concat().join(" ")
+}
+
+/// The command (or alias) `word` looks like a typo of: such a word is no
+/// program to run.
+fn similar_command(word: &str) -> Option<String> {
+    let command = Cli::command();
+    let names = command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .flat_map(|sub| std::iter::once(sub.get_name()).chain(sub.get_visible_aliases()));
+    most_like(word, names, 0.8)
+}
+
+/// The name most like `word`, if one is more like it than `threshold` (Jaro
+/// similarity, as clap's own suggestions).
+fn most_like<'a>(
+    word: &str,
+    names: impl Iterator<Item = &'a str>,
+    threshold: f64,
+) -> Option<String> {
+    names
+        .map(|name| (strsim::jaro(word, name), name))
+        .filter(|(score, _)| *score > threshold)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name.to_string())
 }

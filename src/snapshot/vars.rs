@@ -47,7 +47,7 @@ pub const VARS: &[&str] = &[
     "WSL_INTEROP",
     "DIRENV_IN_ENVRC",
     "DIRENV_WARN_TIMEOUT",
-    "COMPLETE",
+    "MFA_ENV_COMPLETE",
 ];
 
 /// The proxy variables (the HTTP client reads them itself; `doctor` names

@@ -182,10 +182,10 @@ fn powershell_registers_completers_for_mfa_env_and_mfa_env_use() {
     let env = TestEnv::new();
     let text = stdout(&env.run(&["completions", "powershell"]));
     assert!(text.contains("Register-ArgumentCompleter -Native -CommandName mfa-env "));
-    assert!(text.contains("$env:COMPLETE = \"powershell\";"));
+    assert!(text.contains("$env:MFA_ENV_COMPLETE = \"powershell\";"));
     let init = stdout(&env.run(&["init", "powershell"]));
     assert!(init.contains("Register-ArgumentCompleter -Native -CommandName mfa-env-use "));
-    assert!(init.contains("$Env:COMPLETE = 'powershell'"));
+    assert!(init.contains("$Env:MFA_ENV_COMPLETE = 'powershell'"));
     assert!(init.contains("$words = @('--profile') + $words"));
     assert!(init.contains("& mfa-env -- mfa-env @words"));
     // The prompt helper checks the expiry's exact form before any parsing.
@@ -220,7 +220,7 @@ fn powershell_registers_completers_for_mfa_env_and_mfa_env_use() {
 fn completing_reads_no_secret_and_needs_no_files() {
     let complete_p = |env: &TestEnv| {
         env.command(bin())
-            .env("COMPLETE", "bash")
+            .env("MFA_ENV_COMPLETE", "bash")
             .env("_CLAP_COMPLETE_INDEX", "2")
             .args(["--", "mfa-env", "-p", ""])
             .output()
@@ -290,7 +290,7 @@ zpty -d z
 }
 
 /// Completion output no one reads ends quietly (141, as every output does);
-/// an unknown shell in COMPLETE is a usage error.
+/// an unknown shell in MFA_ENV_COMPLETE is a usage error.
 #[test]
 fn completing_into_a_closed_pipe_or_for_an_unknown_shell() {
     let env = profiles_env();
@@ -298,7 +298,7 @@ fn completing_into_a_closed_pipe_or_for_an_unknown_shell() {
     drop(reader);
     let out = env
         .command(bin())
-        .env("COMPLETE", "bash")
+        .env("MFA_ENV_COMPLETE", "bash")
         .env("_CLAP_COMPLETE_INDEX", "1")
         .args(["--", "mfa-env", ""])
         .stdout(writer)
@@ -309,7 +309,7 @@ fn completing_into_a_closed_pipe_or_for_an_unknown_shell() {
     assert_eq!(stderr(&out), "");
     let out = env
         .command(bin())
-        .env("COMPLETE", "nosuch")
+        .env("MFA_ENV_COMPLETE", "nosuch")
         .args(["--", "mfa-env", ""])
         .output()
         .expect("run");
@@ -319,4 +319,23 @@ fn completing_into_a_closed_pipe_or_for_an_unknown_shell() {
         stderr(&out),
         "error: unknown shell `nosuch`, expected one of `bash`, `elvish`, `fish`, `powershell`, `zsh`\n"
     );
+}
+
+/// A `COMPLETE` another tool left in the environment changes no run: mfa-env's
+/// completion answers to MFA_ENV_COMPLETE only.
+#[test]
+fn a_stray_complete_variable_does_not_hijack_a_run() {
+    let (mut env, stub) = TestEnv::with_moto();
+    env.set("COMPLETE", "bash");
+    let out = env.run(&["-t", CODE]);
+    ok(&out);
+    assert!(
+        stdout(&out).starts_with("export AWS_ACCESS_KEY_ID='"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(stub.count(), 1);
+    let out = env.run(&["--", "sh", "-c", "echo ran"]);
+    ok(&out);
+    assert_eq!(stdout(&out), "ran\n");
 }

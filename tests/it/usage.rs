@@ -440,3 +440,130 @@ fn too_long_durations_are_usage_errors_and_false_is_only_for_eval() {
     }
     assert_eq!(stub.count(), 0);
 }
+
+/// A mistyped option gets clap's "a similar argument exists", a mistyped
+/// command the similar command, and no tip is a command line that would
+/// run the mistyped word.
+#[test]
+fn typos_get_the_similar_spelling_and_never_a_tip_that_runs_them() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    for (args, printed, similar) in [
+        (
+            &["-p", "work", "--duraton", "1h", "--", "true"][..],
+            "",
+            "'--duration'",
+        ),
+        (&["--refrsh"], "false\n", "'--refresh'"),
+        (
+            &["exec", "work", "--duraton", "1h", "--", "true"],
+            "",
+            "'--duration'",
+        ),
+        (&["shell", "--duraton", "1h"], "", "'--duration'"),
+        (&["lgoin", "work"], "false\n", "command exists: 'login'"),
+        (&["stauts"], "false\n", "command exists: 'status'"),
+    ] {
+        let out = env.run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(stdout(&out), printed, "{args:?}");
+        assert!(err.contains(similar), "{args:?}: {err}");
+        assert!(
+            !err.contains("-- -"),
+            "{args:?} a tip runs an option: {err}"
+        );
+        assert!(
+            !err.contains("mfa-env -- "),
+            "{args:?} a tip runs a typo: {err}"
+        );
+        assert!(!err.contains("-p -"), "{args:?}: {err}");
+    }
+    let err = stderr(&env.run(&["-p", "work", "--duraton", "1h", "--", "true"]));
+    assert!(
+        err.starts_with("error: unexpected argument '--duraton' found\n\n  tip: a similar argument exists: '--duration'\n"),
+        "{err}"
+    );
+    // An option nothing resembles: no tip at all.
+    let err = stderr(&env.run(&["--bogus"]));
+    assert!(
+        err.starts_with("error: unexpected argument '--bogus' found\n\nUsage:"),
+        "{err}"
+    );
+    assert_eq!(stub.count(), 0);
+}
+
+/// `login` is aws-vault's spelling of `console`; `shell PROFILE` and
+/// `console PROFILE` take the profile as `exec PROFILE` does.
+#[test]
+fn shell_console_and_login_take_the_profile_as_a_word() {
+    let (mut env, _stub) = alice();
+    let script = env.write_script(
+        "fake-shell",
+        "#!/bin/sh\nprintf '%s|%s' \"$MFA_ENV_PROFILE\" \"$MFA_ENV_SHELL\"\n",
+    );
+    env.set("SHELL", &script.to_string_lossy());
+    let out = env.run(&["shell", "alice", "-t", CODE]);
+    ok(&out);
+    assert_eq!(stdout(&out), "alice|alice");
+    // A user profile cannot sign in to the console: the refusal names it,
+    // so the word was taken as the profile (by both spellings).
+    for command in ["console", "login"] {
+        let out = env.run(&[command, "alice", "--print"]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(
+            stderr(&out).contains("profile 'alice' is an IAM user's own profile"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    for command in ["shell", "console", "login"] {
+        usage_error(
+            &env,
+            &[command, "alice", "-p", "alice"],
+            "",
+            "cannot be used with",
+        );
+    }
+}
+
+/// Escape sequences and bidi controls typed on the command line do not reach
+/// the terminal through a usage error (clap's message, the "not a command"
+/// hint, a completion error).
+#[test]
+fn usage_errors_do_not_echo_control_characters() {
+    let stub = Stub::sts_error(500, "ShouldNotBeCalled", "no request was expected");
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let hostile = "x\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}gnp.exe";
+    for args in [
+        &["-p", "work", hostile, "s3"][..],
+        &[hostile],
+        &["--duration", hostile],
+        &["-d", "1h", &format!("--{hostile}")],
+        &["status", hostile],
+        &["init", hostile],
+    ] {
+        let out = env.run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("gnp.exe"), "{args:?}: {err:?}");
+        assert!(
+            !err.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "{args:?}: {err:?}"
+        );
+    }
+    let out = env
+        .mfa_env(&["--", "mfa-env", ""])
+        .env("MFA_ENV_COMPLETE", hostile)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !stderr(&out).contains(['\u{1b}', '\u{202e}']),
+        "{:?}",
+        stderr(&out)
+    );
+    assert_eq!(stub.count(), 0);
+}
