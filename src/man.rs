@@ -28,10 +28,7 @@ const EXAMPLES: &[(&str, &str)] = &[
         "op item get AWS --otp | mfa-env -t -",
         "Read the MFA code from standard input.",
     ),
-    (
-        "mfa-env shell work",
-        "Start $SHELL with the session of work.",
-    ),
+    ("mfa-env shell work", "Start $SHELL with the session."),
     (
         "mfa-env --server -p admin -- terraform apply",
         "Run terraform as mfa-env's child, serving it the session on 127.0.0.1 and renewing it for as long as the MFA session lasts.",
