@@ -340,3 +340,21 @@ fn bidi_and_invisible_characters_from_sts_are_stripped() {
         assert!(!stderr(&out).contains(c), "{c:?} reached the terminal");
     }
 }
+
+/// What the README says of `-t CODE`: another local user reads it in
+/// mfa-env's argv for the whole of a --server run.
+#[test]
+fn a_code_on_the_command_line_is_in_ps_for_the_whole_server_run() {
+    if tool("setpriv").is_none() {
+        return;
+    }
+    let (env, _stub) = TestEnv::with_moto();
+    let mut served = Served::start(&env, &["--server", "-t", CODE]);
+    let read = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "cat"])
+        .arg(format!("/proc/{}/cmdline", served.pid()))
+        .output()
+        .expect("setpriv");
+    assert!(stdout(&read).split('\0').any(|arg| arg == CODE));
+    ok(&served.finish());
+}
