@@ -297,8 +297,8 @@ impl Acquirer {
                     ctx.endpoint.url(),
                     ctx.endpoint.region
                 ));
-                sts::get_session_token(&self.net, ctx, code, duration)
-                    .and_then(|s| sts::fresh(s, ctx, self.min_ttl, duration))
+                sts::get_session_token(&self.net, ctx.caller(), code, duration)
+                    .and_then(|s| sts::fresh(s, ctx.caller(), self.min_ttl, duration))
             })
         })
     }
@@ -313,7 +313,7 @@ impl Acquirer {
             profile.roles.last().map(|r| r.arn.as_str()).unwrap_or(""),
             profile.keys.profile
         ));
-        let mfa = self.mfa_session(sts::DEFAULT_DURATION, false, None)?;
+        let mfa = self.mfa_session(crate::limits::DEFAULT_DURATION, false, None)?;
         match self.assume_chain(&mfa, duration) {
             Err(err) if sts::is_rejected_session(&err) => {
                 self.log.warn(
@@ -326,7 +326,7 @@ impl Acquirer {
                         &self.ctx.endpoint,
                     ));
                 }
-                let mfa = self.mfa_session(sts::DEFAULT_DURATION, true, None)?;
+                let mfa = self.mfa_session(crate::limits::DEFAULT_DURATION, true, None)?;
                 self.assume_chain(&mfa, duration)
             }
             other => other,
@@ -340,13 +340,13 @@ impl Acquirer {
                 .verbose(&format!("AssumeRole {} as {}", role.arn, role.session_name));
             current = sts::assume_role(
                 &self.net,
-                &self.ctx,
+                self.ctx.caller(),
                 Signer::session(&current),
                 role,
                 duration,
                 None,
             )
-            .and_then(|s| sts::fresh(s, &self.ctx, self.min_ttl, duration))?;
+            .and_then(|s| sts::fresh(s, self.ctx.caller(), self.min_ttl, duration))?;
         }
         Ok(current)
     }
@@ -368,13 +368,13 @@ impl Acquirer {
             ));
             sts::assume_role(
                 &self.net,
-                &self.ctx,
+                self.ctx.caller(),
                 Signer::keys(&profile.keys),
                 role,
                 duration,
                 Some(code),
             )
-            .and_then(|s| sts::fresh(s, &self.ctx, self.min_ttl, duration))
+            .and_then(|s| sts::fresh(s, self.ctx.caller(), self.min_ttl, duration))
         })
     }
 }

@@ -1,49 +1,21 @@
-//! The pipeline: parse the command line (`usage`) → resolve the profile
-//! (`context`) → acquire a session (`acquire`: cache, code, STS) → deliver it
-//! (exports, exec, a shell, credential_process JSON, or a console sign-in).
+//! The session pipeline, for a command line `commands` has parsed: resolve
+//! the profile (`context`, from the snapshot) → acquire a session
+//! (`acquire`: cache, code, STS) → deliver it (exports, exec, a shell,
+//! credential_process JSON, or a console sign-in).
 
 use crate::acquire::{Acquirer, Options};
 use crate::cli::{ServeOpt, SessionOpts};
 use crate::context::{Context, Wanted};
-use crate::error::{self, Error};
+use crate::error::Error;
 use crate::log::Log;
 use crate::mfa::{self, Source};
 use crate::output::{self, Format};
 use crate::server;
-use crate::snapshot::{self, Snapshot};
-use crate::{commands, containers, duration, exec, resolve, stdio, usage};
+use crate::snapshot::Snapshot;
+use crate::{containers, duration, exec, resolve};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-
-pub fn main() -> ExitCode {
-    crate::harden::start();
-    if let Some(code) = server::held(&std::env::args_os().collect::<Vec<_>>()) {
-        return code;
-    }
-    // What the run may read, read once (the files when first asked).
-    snapshot::install(Snapshot::real());
-    // `MFA_ENV_COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
-    // the binary itself (profile names included), then it exits.
-    if let Some(code) = usage::complete() {
-        return code;
-    }
-    let cli = match usage::parse() {
-        Ok(cli) => cli,
-        Err(code) => return code,
-    };
-    let log = Log {
-        quiet: cli.log.quiet,
-        verbose: cli.log.verbose,
-    };
-    let printed = (cli.command.is_none() && cli.exec.is_empty()).then_some(cli.format);
-    let result = commands::dispatch(cli, log);
-    result.unwrap_or_else(|err| {
-        output::print_failed(printed);
-        stdio::err(&format!("mfa-env: {}\n", error::clean(&err.to_string())));
-        err.exit_code()
-    })
-}
 
 /// Where the session goes.
 pub(crate) enum Deliver<'a> {
@@ -73,7 +45,13 @@ pub(crate) fn run(
             "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server".into(),
         ));
     }
-    let signals = server.then(exec::Signals::take).transpose()?;
+    let prompt = exec::Prompt {
+        cancel: mfa::cancel_prompt,
+        abandon: mfa::abandon_prompt,
+    };
+    let signals = server
+        .then(|| exec::Signals::take(prompt).inspect(|_| mfa::cancellable_prompt()))
+        .transpose()?;
     let snap = Snapshot::current();
     if matches!(deliver, Deliver::CredentialProcess)
         && snap.var_os(mfa::TOKEN_COMMAND_MARK).is_some()

@@ -1,4 +1,5 @@
-//! Which command runs: the session commands (the default run, `exec`,
+//! Where a run starts (`main`: hardening, the snapshot, the command line)
+//! and which command runs: the session commands (the default run, `exec`,
 //! `shell`, `credential-process`) go through app.rs's pipeline; the others
 //! (console, init, list, status, clear, doctor, completions, man) run here;
 //! `docker` is a run under `--containers`, `serve` a standing endpoint.
@@ -6,11 +7,42 @@
 use crate::app::{self, Deliver, setup};
 use crate::cli::{Cli, Command, ContainerOpts, ServeOpt};
 use crate::context::Wanted;
-use crate::error::Error;
+use crate::error::{self, Error};
 use crate::log::Log;
-use crate::snapshot::Snapshot;
-use crate::{console, containers, doctor, duration, init, list, output, status};
+use crate::snapshot::{self, Snapshot};
+use crate::{
+    console, containers, doctor, duration, init, list, output, serve, server, status, stdio, usage,
+};
 use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    crate::proc::harden();
+    if let Some(code) = server::held(&std::env::args_os().collect::<Vec<_>>()) {
+        return code;
+    }
+    // What the run may read, read once (the files when first asked).
+    snapshot::install(Snapshot::real());
+    // `MFA_ENV_COMPLETE=bash mfa-env -- WORDS…`: the shells' completion scripts ask
+    // the binary itself (profile names included), then it exits.
+    if let Some(code) = usage::complete() {
+        return code;
+    }
+    let cli = match usage::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let log = Log {
+        quiet: cli.log.quiet,
+        verbose: cli.log.verbose,
+    };
+    let printed = (cli.command.is_none() && cli.exec.is_empty()).then_some(cli.format);
+    let result = dispatch(cli, log);
+    result.unwrap_or_else(|err| {
+        output::print_failed(printed);
+        stdio::err(&format!("mfa-env: {}\n", error::clean(&err.to_string())));
+        err.exit_code()
+    })
+}
 
 /// Runs the command the command line names.
 pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
@@ -71,7 +103,7 @@ pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
             format,
         } => {
             session.profile = name.or(session.profile);
-            containers::serve::run(&session, &containers, port.unwrap_or(0), format, log)
+            serve::run(&session, &containers, port.unwrap_or(0), format, log)
         }
         Command::CredentialProcess(opts) => {
             app::run(&opts, Deliver::CredentialProcess, &ServeOpt::default(), log)

@@ -6,7 +6,6 @@
 //! The decisions are pure (`decide`); this file runs the CLI.
 
 mod decide;
-pub mod serve;
 
 pub use decide::docker_argv;
 

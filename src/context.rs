@@ -11,7 +11,7 @@ use crate::mfa;
 use crate::resolve;
 pub use crate::resolve::{Origin, Plan};
 use crate::snapshot::Snapshot;
-use crate::sts::Endpoint;
+use crate::sts::{self, Endpoint};
 use std::path::PathBuf;
 
 /// What the command line asks for.
@@ -58,6 +58,15 @@ impl Context {
     pub fn account(&self) -> Option<&str> {
         let role = self.profile.roles.last().map(|role| role.arn.as_str());
         arn::session_account(role, &self.serial)
+    }
+
+    /// What an STS request needs of it.
+    pub fn caller(&self) -> sts::Caller<'_> {
+        sts::Caller {
+            profile: &self.profile,
+            serial: &self.serial,
+            endpoint: &self.endpoint,
+        }
     }
 
     pub fn resolve(snap: &Snapshot, wanted: &Wanted<'_>, log: Log) -> Result<Context, Error> {

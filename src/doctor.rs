@@ -11,7 +11,6 @@ use crate::context::{Context, Plan, Wanted};
 use crate::error::{Error, Message, clean};
 use crate::resolve;
 use crate::snapshot::Snapshot;
-use crate::sts;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -132,7 +131,7 @@ pub fn run(
                 profile.clone(),
                 serial.unwrap_or_default(),
                 region,
-                Plan::User(sts::DEFAULT_DURATION),
+                Plan::User(crate::limits::DEFAULT_DURATION),
             );
             online::checks(&mut report, &ctx);
         }

@@ -3,7 +3,7 @@
 
 mod child;
 
-pub use child::{Ended, Signals, die_by, unblocked};
+pub use child::{Ended, Prompt, Signals};
 
 use crate::error::Error;
 use crate::log::Log;
@@ -122,9 +122,9 @@ fn spawn(mut command: Command, name: String) -> Error {
     use std::os::unix::process::CommandExt;
     // The command gets the user's own core limit; exec returns only when it
     // failed, and then mfa-env goes on without cores.
-    crate::harden::before_exec();
+    crate::proc::before_exec();
     let err = command.exec();
-    crate::harden::after_failed_exec();
+    crate::proc::after_failed_exec();
     failure(name, err)
 }
 

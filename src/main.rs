@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    mfa_env::app::main()
+    mfa_env::commands::main()
 }

@@ -15,7 +15,6 @@ mod http;
 mod listen;
 mod renew;
 
-pub use listen::user_files;
 pub use renew::{Keeper, MIN_LEFT};
 
 use crate::acquire::Acquirer;

@@ -132,7 +132,7 @@ impl Snapshot {
         snapshot
     }
 
-    /// The process's snapshot, made on first use (`app::main` makes it at the
+    /// The process's snapshot, made on first use (`commands::main` makes it at the
     /// start). For the few leaves that are not handed one.
     pub fn current() -> &'static Snapshot {
         CURRENT.get_or_init(Snapshot::real)

@@ -1,5 +1,5 @@
 //! STS: the requests mfa-env makes (GetSessionToken, AssumeRole, and doctor's
-//! GetCallerIdentity), AWS's limits on sessions, and partitions. Each request
+//! GetCallerIdentity; AWS's limits on sessions are in `limits`). Each request
 //! is exactly one HTTP exchange on the run's shared client (`client::Net`),
 //! which also makes the console's plain GET to the federation endpoint.
 
@@ -12,18 +12,21 @@ pub use client::{Fault, Fetched, Net, OPERATION_TIMEOUT};
 pub use endpoint::Endpoint;
 pub use errors::{is_rejected_session, is_wrong_code};
 
-use crate::config::{Keys, Role};
-use crate::context::Context;
+use crate::config::{Keys, Profile, Role};
 use crate::error::Error;
 use crate::quote;
 use crate::session::{Secret, Session};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use crate::limits::{
-    CHAINED_MAX, DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, ROLE_MAX, default_region,
-    partition_region,
-};
+/// What a request needs of the resolved run: the profile (its keys, for
+/// messages), the MFA serial and where STS is.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub profile: &'a Profile,
+    pub serial: &'a str,
+    pub endpoint: &'a Endpoint,
+}
 
 /// Who signs a request: the long-term keys, or an MFA session.
 pub struct Signer<'a> {
@@ -53,16 +56,16 @@ impl<'a> Signer<'a> {
 /// GetSessionToken with the long-term keys.
 pub fn get_session_token(
     net: &Net,
-    ctx: &Context,
+    ctx: Caller<'_>,
     code: &str,
     duration: u32,
 ) -> Result<Session, Error> {
     let signer = Signer::keys(&ctx.profile.keys);
-    let client = net.client(&signer, &ctx.profile, &ctx.endpoint, None)?;
-    let sent = net.block_on(&ctx.profile, || {
+    let client = net.client(&signer, ctx.profile, ctx.endpoint, None)?;
+    let sent = net.block_on(ctx.profile, || {
         client
             .get_session_token()
-            .serial_number(&ctx.serial)
+            .serial_number(ctx.serial)
             .token_code(code)
             .duration_seconds(seconds(duration))
             .send()
@@ -75,13 +78,13 @@ pub fn get_session_token(
 /// or with the long-term keys and the code itself (`code` given).
 pub fn assume_role(
     net: &Net,
-    ctx: &Context,
+    ctx: Caller<'_>,
     signer: Signer<'_>,
     role: &Role,
     duration: u32,
     code: Option<&str>,
 ) -> Result<Session, Error> {
-    let client = net.client(&signer, &ctx.profile, &ctx.endpoint, None)?;
+    let client = net.client(&signer, ctx.profile, ctx.endpoint, None)?;
     let mut request = client
         .assume_role()
         .role_arn(&role.arn)
@@ -89,10 +92,10 @@ pub fn assume_role(
         .duration_seconds(seconds(duration))
         .set_external_id(role.external_id.clone());
     if let Some(code) = code {
-        request = request.serial_number(&ctx.serial).token_code(code);
+        request = request.serial_number(ctx.serial).token_code(code);
     }
     let output = net
-        .block_on(&ctx.profile, || request.send())?
+        .block_on(ctx.profile, || request.send())?
         .map_err(|err| errors::map_error(err, ctx, Some(role)))?;
     session(output.credentials(), ctx)
 }
@@ -108,17 +111,17 @@ pub struct Identity {
 
 /// GetCallerIdentity with the long-term keys (no MFA needed), timed, keeping
 /// the answer's Date header.
-pub fn caller_identity(net: &Net, ctx: &Context) -> Result<Identity, Error> {
+pub fn caller_identity(net: &Net, ctx: Caller<'_>) -> Result<Identity, Error> {
     let date = Arc::new(Mutex::new(None));
     let signer = Signer::keys(&ctx.profile.keys);
     let client = net.client(
         &signer,
-        &ctx.profile,
-        &ctx.endpoint,
+        ctx.profile,
+        ctx.endpoint,
         Some(DateHeader(Arc::clone(&date))),
     )?;
     let started = Instant::now();
-    let sent = net.block_on(&ctx.profile, || client.get_caller_identity().send())?;
+    let sent = net.block_on(ctx.profile, || client.get_caller_identity().send())?;
     let elapsed = started.elapsed();
     let output = sent.map_err(|err| errors::map_error(err, ctx, None))?;
     let date = date.lock().ok().and_then(|d| d.clone());
@@ -138,7 +141,7 @@ fn seconds(duration: u32) -> i32 {
 /// (no real STS answer has one, and no shell carries it safely).
 fn session(
     creds: Option<&aws_sdk_sts::types::Credentials>,
-    ctx: &Context,
+    ctx: Caller<'_>,
 ) -> Result<Session, Error> {
     let bad = |why: &str| Error::BadResponse {
         url: ctx.endpoint.url(),
@@ -177,7 +180,12 @@ fn session(
 /// was asked for, more than half of what was asked), else it is refused: it
 /// would be exported and cached unseen. A clock far ahead, or an endpoint
 /// that is not STS, hands out such sessions.
-pub fn fresh(session: Session, ctx: &Context, min_ttl: i64, asked: u32) -> Result<Session, Error> {
+pub fn fresh(
+    session: Session,
+    ctx: Caller<'_>,
+    min_ttl: i64,
+    asked: u32,
+) -> Result<Session, Error> {
     let left = session.expiration - crate::session::now();
     if left > min_ttl.min(i64::from(asked) / 2) {
         return Ok(session);

@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 pub(super) fn checks(report: &mut Report, ctx: &Context) {
     let serial = Some(ctx.serial.as_str()).filter(|s| !s.is_empty());
     let endpoint = &ctx.endpoint;
-    let identity = match sts::caller_identity(&Net::default(), ctx) {
+    let identity = match sts::caller_identity(&Net::default(), ctx.caller()) {
         Ok(identity) => identity,
         Err(err) => {
             let check = if matches!(err, Error::Sts { .. }) {

@@ -12,12 +12,13 @@
 //! the background (a read then fails instead).
 
 use crate::error::Error;
+use crate::proc::{self, Pid, c_int};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitCode};
 use std::sync::{Arc, Mutex};
 
 /// Taken on the signal thread.
-const WAITED: [libc::c_int; 9] = [
+const WAITED: [c_int; 9] = [
     libc::SIGHUP,
     libc::SIGINT,
     libc::SIGQUIT,
@@ -30,7 +31,7 @@ const WAITED: [libc::c_int; 9] = [
 ];
 /// Blocked, never taken: the terminal's stop signals for background reads
 /// and writes.
-const BLOCKED: [libc::c_int; 2] = [libc::SIGTTIN, libc::SIGTTOU];
+const BLOCKED: [c_int; 2] = [libc::SIGTTIN, libc::SIGTTOU];
 
 /// Where the child is. The signal thread sends only to a pid that is still
 /// the child's (running, or ended but not reaped).
@@ -38,103 +39,72 @@ const BLOCKED: [libc::c_int; 2] = [libc::SIGTTIN, libc::SIGTTOU];
 enum Stage {
     /// Not started: a signal acts on mfa-env as if it were not taken.
     Before,
-    Running(libc::pid_t),
+    Running(Pid),
     /// Ended: mfa-env is about to end as it did; signals are dropped.
     Ended,
 }
 
-type Pid = Arc<Mutex<Stage>>;
+type Child = Arc<Mutex<Stage>>;
+
+/// What the supervisor does to a prompt of mfa-env's (a renewal's) that may
+/// wait while the child runs; handed in by the caller, as the prompt lives
+/// above this module.
+#[derive(Clone, Copy)]
+pub struct Prompt {
+    /// The terminal's Ctrl-C reached the child: end the prompt that waits
+    /// (that renewal fails), not mfa-env.
+    pub cancel: fn(),
+    /// The child ended: end the line of a prompt that waits.
+    pub abandon: fn(),
+}
 
 /// Signals blocked in every thread of mfa-env and taken on one thread.
 pub struct Signals {
-    child: Pid,
+    child: Child,
+    prompt: Prompt,
 }
 
 impl Signals {
     /// Must be called before mfa-env starts any other thread (which would
     /// not block them). Until the child runs, a terminating signal ends
     /// mfa-env as it would have without this.
-    pub fn take() -> Result<Signals, Error> {
-        let mut all = empty_set();
-        for sig in WAITED.iter().chain(&BLOCKED) {
-            // SAFETY: `all` is an initialized sigset_t and `sig` a valid signal.
-            unsafe { libc::sigaddset(&mut all, *sig) };
-        }
-        // SAFETY: a valid set; the old mask is not wanted.
-        let blocked = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut()) };
-        if blocked != 0 {
+    pub fn take(prompt: Prompt) -> Result<Signals, Error> {
+        let all: Vec<c_int> = WAITED.iter().chain(&BLOCKED).copied().collect();
+        if !proc::block(&all) {
             return Err(Error::Exec {
                 name: "the command".into(),
                 why: "mfa-env could not block its signals".into(),
             });
         }
-        crate::mfa::cancellable_prompt();
-        let child: Pid = Arc::new(Mutex::new(Stage::Before));
+        let child: Child = Arc::new(Mutex::new(Stage::Before));
         let watched = Arc::clone(&child);
         std::thread::Builder::new()
             .name("signals".into())
             .stack_size(64 * 1024)
-            .spawn(move || watch(&watched))
+            .spawn(move || watch(&watched, prompt))
             .map_err(|err| Error::Exec {
                 name: "the command".into(),
                 why: format!("mfa-env could not start its signal thread ({err})"),
             })?;
-        Ok(Signals { child })
+        Ok(Signals { child, prompt })
     }
 }
 
-/// Makes `command` start with no signal blocked, as it would from a shell
-/// (a process inherits its parent's mask, and mfa-env blocks signals while
-/// `--server` runs; a token command run for a renewal is started this way).
-pub fn unblocked(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: between fork and exec only sigprocmask is called, which is
-    // async-signal-safe.
-    unsafe {
-        command.pre_exec(|| {
-            let none = empty_set();
-            libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-            Ok(())
-        });
-    }
-}
-
-fn empty_set() -> libc::sigset_t {
-    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-    // SAFETY: sigemptyset initializes the set it is given.
-    unsafe {
-        libc::sigemptyset(set.as_mut_ptr());
-        set.assume_init()
-    }
-}
-
-fn watch(child: &Pid) {
-    let mut set = empty_set();
-    for sig in WAITED {
-        // SAFETY: as in `take`.
-        unsafe { libc::sigaddset(&mut set, sig) };
-    }
+fn watch(child: &Child, prompt: Prompt) {
     loop {
-        // SAFETY: siginfo_t is plain data; zeroed is a valid value.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: a valid set and a valid siginfo_t to fill.
-        let sig = unsafe { libc::sigwaitinfo(&set, &mut info) };
-        if sig < 0 {
-            continue;
-        }
-        let sent = matches!(info.si_code, libc::SI_USER | libc::SI_QUEUE);
+        let (sig, sent) = proc::wait_signal(&WAITED);
         let stage = *child.lock().unwrap_or_else(|e| e.into_inner());
         match (stage, sig) {
             // Before the child runs: as if mfa-env did not take the signal.
-            (Stage::Before, libc::SIGTSTP) => stop_self(),
+            (Stage::Before, libc::SIGTSTP) => proc::stop_self(),
             (Stage::Before, libc::SIGWINCH) => {}
-            (Stage::Before, sig) => die_by(sig),
+            (Stage::Before, sig) => proc::die_by(sig),
             (Stage::Ended, _) => {}
             (Stage::Running(pid), libc::SIGTSTP) => {
                 if sent {
                     send(child, pid, libc::SIGTSTP);
                 }
-                stop_self();
+                proc::stop_self();
                 if sent {
                     // The terminal's `fg` continues the whole group; a
                     // `kill -CONT` of mfa-env alone continues the child here.
@@ -144,58 +114,17 @@ fn watch(child: &Pid) {
             (Stage::Running(pid), sig) if sent => send(child, pid, sig),
             // The terminal's Ctrl-C reached the child; a renewal's prompt
             // ends too (that renewal fails), mfa-env goes on.
-            (Stage::Running(_), libc::SIGINT) => crate::mfa::cancel_prompt(),
+            (Stage::Running(_), libc::SIGINT) => (prompt.cancel)(),
             _ => {}
         }
     }
 }
 
 /// Sends `sig` to the child if it is still unreaped.
-fn send(child: &Pid, pid: libc::pid_t, sig: libc::c_int) {
+fn send(child: &Child, pid: Pid, sig: c_int) {
     let current = child.lock().unwrap_or_else(|e| e.into_inner());
     if *current == Stage::Running(pid) {
-        // SAFETY: kill has no memory-safety preconditions.
-        unsafe { libc::kill(pid, sig) };
-    }
-}
-
-fn stop_self() {
-    // SAFETY: as in `send`; returns once mfa-env is continued.
-    unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
-}
-
-/// Ends mfa-env by `sig` with its default action, so that the caller sees
-/// 128+N; never with a core dump (mfa-env's memory holds the session).
-pub fn die_by(sig: libc::c_int) -> ! {
-    no_core();
-    let mut one = empty_set();
-    // SAFETY: restoring the default action and unblocking one signal in this
-    // thread, then raising it on this thread.
-    unsafe {
-        libc::signal(sig, libc::SIG_DFL);
-        libc::sigaddset(&mut one, sig);
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, &one, std::ptr::null_mut());
-        libc::raise(sig);
-    }
-    // Only a signal whose default is to be ignored gets here.
-    std::process::exit(128 + sig)
-}
-
-fn no_core() {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::process::{
-            DumpableBehavior, Resource, Rlimit, getrlimit, set_dumpable_behavior, setrlimit,
-        };
-        let _ = set_dumpable_behavior(DumpableBehavior::NotDumpable);
-        let maximum = getrlimit(Resource::Core).maximum;
-        let _ = setrlimit(
-            Resource::Core,
-            Rlimit {
-                current: Some(0),
-                maximum,
-            },
-        );
+        proc::send(pid, sig);
     }
 }
 
@@ -203,7 +132,7 @@ fn no_core() {
 pub enum Ended {
     Code(ExitCode),
     /// By this signal.
-    Signal(libc::c_int),
+    Signal(c_int),
 }
 
 impl Ended {
@@ -211,7 +140,7 @@ impl Ended {
     pub fn finish(self) -> ExitCode {
         match self {
             Ended::Code(code) => code,
-            Ended::Signal(sig) => die_by(sig),
+            Ended::Signal(sig) => proc::die_by(sig),
         }
     }
 }
@@ -219,17 +148,16 @@ impl Ended {
 /// Runs `command` as a child, passes signals on while it runs, and says how
 /// it ended (mfa-env then ends the same way: `Ended::finish`).
 pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended, Error> {
-    unblocked(&mut command);
+    proc::unblocked(&mut command);
     {
         use std::os::unix::process::CommandExt;
         // SAFETY: between fork and exec only async-signal-safe calls are
-        // made (getrlimit, setrlimit, and reading two statics set before).
+        // made (getrlimit, setrlimit, and reading statics set before).
         unsafe {
             command.pre_exec(|| {
-                // The user's own core limit, as for a command run by exec,
-                // and their own limit of open files (the endpoint raised it).
-                crate::harden::before_exec();
-                crate::server::user_files();
+                // The user's own limits of core size and open files, as
+                // for a command run by exec (the endpoint raised the latter).
+                proc::before_exec();
                 Ok(())
             });
         }
@@ -238,12 +166,15 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended
     // waits for its pid, and is passed on (not taken as one from before).
     let mut stage = signals.child.lock().unwrap_or_else(|e| e.into_inner());
     let mut child = command.spawn().map_err(|err| super::failure(name, err))?;
-    let pid = libc::pid_t::try_from(child.id()).unwrap_or(0);
+    let pid = proc::pid_of(&child).ok_or_else(|| Error::Exec {
+        name: "the command".into(),
+        why: "it started with no process id".into(),
+    })?;
     *stage = Stage::Running(pid);
     drop(stage);
-    wait_unreaped(pid);
+    proc::wait_unreaped(pid);
     *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = Stage::Ended;
-    crate::mfa::abandon_prompt();
+    (signals.prompt.abandon)();
     let status = child.wait().map_err(|err| Error::Exec {
         name: "the command".into(),
         why: format!("mfa-env could not wait for it ({err})"),
@@ -253,25 +184,4 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended
         (None, Some(sig)) => Ended::Signal(sig),
         (None, None) => Ended::Code(ExitCode::from(1)),
     })
-}
-
-/// Waits until the child has ended, leaving it unreaped so that its pid
-/// cannot be reused while the signal thread may still send to it.
-fn wait_unreaped(pid: libc::pid_t) {
-    loop {
-        // SAFETY: siginfo_t is plain data; waitid fills it.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: a valid pid and siginfo_t.
-        let done = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if done == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return;
-        }
-    }
 }

@@ -159,7 +159,7 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
 /// process group: an interactive shell that took it for its jobs. Asking
 /// there would race the shell for every line typed, so mfa-env does not.
 fn taken(tty: &File) -> bool {
-    rustix::termios::tcgetpgrp(tty).is_ok_and(|owner| owner != rustix::process::getpgrp())
+    crate::proc::terminal_taken(tty)
 }
 
 /// When mfa-env runs inside direnv's evaluation of an .envrc: how long after

@@ -19,8 +19,7 @@
 
 use super::Code;
 use crate::error::clean;
-use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, getpgrp, kill_process_group, waitid};
-use rustix::termios::{tcgetpgrp, tcsetpgrp};
+use crate::proc::{self, Pid, Terminal};
 use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -115,9 +114,9 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
         None => command.stdin(Stdio::null()).stderr(Stdio::piped()),
     };
     // Under --server mfa-env blocks signals; the program must not inherit that.
-    crate::exec::unblocked(&mut command);
+    proc::unblocked(&mut command);
     let mut child = command.spawn()?;
-    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    let pid = proc::pid_of(&child);
     let group = pid.filter(|_| own_group);
     let terminal = match group {
         Some(group) if on_terminal => Terminal::hand_to(group),
@@ -174,12 +173,7 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
     let (end_tx, ended) = mpsc::channel();
     if let Some(pid) = pid {
         thread::spawn(move || {
-            let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
-            while let Err(err) = waitid(WaitId::Pid(pid), options) {
-                if err != rustix::io::Errno::INTR {
-                    break;
-                }
-            }
+            proc::wait_unreaped(pid);
             let _ = end_tx.send(());
         });
     }
@@ -213,7 +207,7 @@ fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
     let status = if running.ended.recv_timeout(left).is_err() {
         // Not reaped yet, so the group cannot be another's.
         if let Some(group) = running.group {
-            let _ = kill_process_group(group, Signal::KILL);
+            proc::kill_group(group);
         }
         let _ = running.child.kill();
         let _ = running.child.wait();
@@ -254,40 +248,4 @@ fn collect(running: Running) -> (Code, String) {
         .filter(|l| !l.is_empty())
         .collect();
     (stdout, clean(&lines.join(" | ")))
-}
-
-/// The terminal, handed to the command's process group while it runs (when
-/// mfa-env is in the foreground) and taken back when dropped.
-struct Terminal {
-    tty: File,
-}
-
-impl Terminal {
-    fn hand_to(group: Pid) -> Option<Terminal> {
-        let tty = File::options()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        if tcgetpgrp(&tty).ok()? != getpgrp() {
-            return None;
-        }
-        tcsetpgrp(&tty, group).ok()?;
-        // Had it read the terminal before it was handed over, it was stopped.
-        let _ = kill_process_group(group, Signal::CONT);
-        Some(Terminal { tty })
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        // mfa-env is in the background now, where tcsetpgrp raises SIGTTOU
-        // (which would stop it): ignore that signal while taking it back.
-        // SAFETY: setting a signal to SIG_IGN and back installs no handler.
-        unsafe {
-            let old = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
-            let _ = tcsetpgrp(&self.tty, getpgrp());
-            libc::signal(libc::SIGTTOU, old);
-        }
-    }
 }

@@ -61,7 +61,7 @@ pub fn hand_over(listener: &TcpListener, url: &str, until: i64) -> std::io::Resu
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    crate::exec::unblocked(&mut command);
+    crate::proc::unblocked(&mut command);
     // SAFETY: between fork and exec only fcntl and setsid are called, which
     // are async-signal-safe.
     unsafe {

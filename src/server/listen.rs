@@ -12,7 +12,7 @@
 use super::{Server, http};
 use std::collections::BTreeMap;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::task::AbortHandle;
@@ -45,47 +45,13 @@ fn lock(pending: &Shared) -> std::sync::MutexGuard<'_, Pending> {
     pending.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The soft limit of open files mfa-env started with (None: unlimited).
-static USER_FILES: OnceLock<Option<u64>> = OnceLock::new();
-
 /// Raises the soft limit of open files to MAX_PENDING and some (within the
 /// hard limit), and says how many connections may be pending.
 pub fn raise_files() -> usize {
-    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-    let limit = getrlimit(Resource::Nofile);
-    let _ = USER_FILES.set(limit.current);
-    let want = MAX_PENDING as u64 + OTHER_FILES;
-    let current = limit.current.unwrap_or(u64::MAX);
-    let raised = limit.maximum.unwrap_or(u64::MAX).min(want).max(current);
-    let now = match setrlimit(
-        Resource::Nofile,
-        Rlimit {
-            current: Some(raised),
-            maximum: limit.maximum,
-        },
-    ) {
-        Ok(()) => raised,
-        Err(_) => current,
-    };
+    let now = crate::proc::raise_open_files(MAX_PENDING as u64 + OTHER_FILES);
     usize::try_from(now.saturating_sub(OTHER_FILES))
         .unwrap_or(MAX_PENDING)
         .clamp(1, MAX_PENDING)
-}
-
-/// Before the child's exec: the user's own limit of open files (called
-/// between fork and exec: one system call).
-pub fn user_files() {
-    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-    if let Some(current) = USER_FILES.get() {
-        let maximum = getrlimit(Resource::Nofile).maximum;
-        let _ = setrlimit(
-            Resource::Nofile,
-            Rlimit {
-                current: *current,
-                maximum,
-            },
-        );
-    }
 }
 
 /// Runs the loop until the process ends.

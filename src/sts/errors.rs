@@ -1,8 +1,8 @@
 //! STS's errors in the profile's terms, and the predicates the policy needs.
 
 use crate::config::Role;
-use crate::context::Context;
 use crate::error::{Error, causes};
+use crate::sts::Caller;
 use crate::sts::client::{OPERATION_TIMEOUT, too_big};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
@@ -19,7 +19,7 @@ pub fn is_rejected_session(err: &Error) -> bool {
         if ["ExpiredToken", "InvalidToken", "InvalidClientTokenId"].contains(&code.as_str()))
 }
 
-pub fn map_error<E>(err: SdkError<E>, ctx: &Context, role: Option<&Role>) -> Error
+pub fn map_error<E>(err: SdkError<E>, ctx: Caller<'_>, role: Option<&Role>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -82,7 +82,7 @@ fn sentence(message: &str) -> String {
 }
 
 /// What to do about an STS error code, in the terms of this profile.
-fn hint(code: &str, message: &str, ctx: &Context, role: Option<&Role>) -> String {
+fn hint(code: &str, message: &str, ctx: Caller<'_>, role: Option<&Role>) -> String {
     let keys = &ctx.profile.keys;
     let (p, file) = (&keys.profile, keys.file());
     let file = file.display();

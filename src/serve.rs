@@ -10,9 +10,10 @@ use crate::cli::{ContainerOpts, SessionOpts};
 use crate::error::Error;
 use crate::log::Log;
 use crate::output::{self, Exports, Format};
+use crate::proc::{self, c_int};
 use crate::server::{self, Keeper};
 use crate::snapshot::Snapshot;
-use crate::{app, exec, resolve};
+use crate::{app, containers, resolve};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ const UNSET: &[&str] = &[
 ];
 
 /// The signals that end a serve.
-const ENDING: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+const ENDING: [c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
 pub fn run(
     opts: &SessionOpts,
@@ -46,7 +47,7 @@ pub fn run(
     options.min_ttl = options.min_ttl.max(server::MIN_LEFT);
     let renew_below = options.min_ttl;
     // Before a code is spent: the engine, the network and the port.
-    let (endpoint, _) = super::endpoint(containers, port)?;
+    let (endpoint, _) = containers::endpoint(containers, port)?;
     let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
     let base = base(Snapshot::current())?;
@@ -142,13 +143,8 @@ type Folder = Arc<Mutex<Option<PathBuf>>>;
 /// takes them on one: before the folder exists a signal ends mfa-env as it
 /// would have without this; after, it removes the folder and exits 0.
 fn take_signals() -> Result<Folder, Error> {
-    let mut set = empty_set();
-    for sig in ENDING.iter().chain(&[libc::SIGTTIN, libc::SIGTTOU]) {
-        // SAFETY: an initialized set and a valid signal.
-        unsafe { libc::sigaddset(&mut set, *sig) };
-    }
-    // SAFETY: a valid set; the old mask is not wanted.
-    if unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) } != 0 {
+    let blocked = [&ENDING[..], &[libc::SIGTTIN, libc::SIGTTOU]].concat();
+    if !proc::block(&blocked) {
         return Err(Error::Endpoint {
             why: "mfa-env could not block its signals".into(),
         });
@@ -166,33 +162,13 @@ fn take_signals() -> Result<Folder, Error> {
 }
 
 fn watch(folder: &Folder) {
-    let mut set = empty_set();
-    for sig in ENDING {
-        // SAFETY: as in `take_signals`.
-        unsafe { libc::sigaddset(&mut set, sig) };
-    }
-    loop {
-        let mut sig: libc::c_int = 0;
-        // SAFETY: a valid set and a place for the signal.
-        if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
-            continue;
+    let (sig, _) = proc::wait_signal(&ENDING);
+    let made = folder.lock().unwrap_or_else(|e| e.into_inner()).take();
+    match made {
+        Some(dir) => {
+            let _ = std::fs::remove_dir_all(dir);
+            std::process::exit(0)
         }
-        let made = folder.lock().unwrap_or_else(|e| e.into_inner()).take();
-        match made {
-            Some(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-                std::process::exit(0)
-            }
-            None => exec::die_by(sig),
-        }
-    }
-}
-
-fn empty_set() -> libc::sigset_t {
-    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-    // SAFETY: sigemptyset initializes the set it is given.
-    unsafe {
-        libc::sigemptyset(set.as_mut_ptr());
-        set.assume_init()
+        None => proc::die_by(sig),
     }
 }
