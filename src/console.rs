@@ -19,6 +19,7 @@ use crate::log::Log;
 use crate::output;
 use crate::session::{self, Made, Secret, Session};
 use crate::sts::{self, Fault, Net};
+use std::fmt::Write;
 use std::process::ExitCode;
 use url::Url;
 
@@ -218,7 +219,10 @@ fn hint(status: u16, duration: Option<i64>) -> String {
         400 | 401 | 403 => {
             let mut hint = "It takes only a valid role session: if the cached one expired early or was revoked, run again with --refresh".to_string();
             if let Some(seconds) = duration {
-                hint.push_str(&format!("; SessionDuration {seconds}s may also be longer than the role's maximum session duration (ask for less with --duration)"));
+                let _ = write!(
+                    hint,
+                    "; SessionDuration {seconds}s may also be longer than the role's maximum session duration (ask for less with --duration)"
+                );
             }
             hint
         }

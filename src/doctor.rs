@@ -12,6 +12,7 @@ use crate::error::{Error, Message, clean};
 use crate::resolve;
 use crate::snapshot::Snapshot;
 use serde::Serialize;
+use std::fmt::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -166,17 +167,14 @@ fn human(profile: &str, checks: &[Check]) -> String {
             Status::Fail => "fail",
             Status::Skip => "skip",
         };
-        out.push_str(&format!("{status:<5} {:<13} {}\n", c.check, c.detail));
+        let _ = writeln!(out, "{status:<5} {:<13} {}", c.check, c.detail);
         if let Some(fix) = &c.fix {
-            out.push_str(&format!("{:<19} fix: {fix}\n", ""));
+            let _ = writeln!(out, "{:<19} fix: {fix}", "");
         }
     }
     let fails = checks.iter().filter(|c| c.status == Status::Fail).count();
     let warns = checks.iter().filter(|c| c.status == Status::Warn).count();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    out.push_str(&format!(
-        "{fails} failed, {warns} warning{}\n",
-        plural(warns)
-    ));
+    let _ = writeln!(out, "{fails} failed, {warns} warning{}", plural(warns));
     out
 }

@@ -318,7 +318,7 @@ fn option(out: &mut String, arg: &Arg) {
     if arg.is_positional() {
         line = format!("\\fI{}\\fR", escape(&value_name(arg)));
     } else if takes_value {
-        line.push_str(&format!(" \\fI{}\\fR", escape(&value_name(arg))));
+        let _ = write!(line, " \\fI{}\\fR", escape(&value_name(arg)));
     }
     let _ = writeln!(out, ".TP\n{line}");
     let mut help = arg
@@ -336,7 +336,7 @@ fn option(out: &mut String, arg: &Arg) {
         .collect();
     if !values.is_empty() && takes_value {
         let sep = if help.is_empty() { "One" } else { "; one" };
-        help.push_str(&format!("{sep} of: {}", values.join(", ")));
+        let _ = write!(help, "{sep} of: {}", values.join(", "));
     }
     text(out, &help);
 }

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::quote;
 use crate::session::Session;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use zeroize::{Zeroize, Zeroizing};
@@ -178,39 +179,44 @@ pub fn render(format: Format, exports: &Exports) -> Result<Zeroizing<String>, Er
             Format::Json => "json",
         },
     };
-    let mut out = Zeroizing::new(String::new());
+    // One buffer, sized before the first byte, so that it never grows:
+    // a grown String leaves its old copy (with the secrets) unzeroed.
+    let mut out = Zeroizing::new(String::with_capacity(size(exports)));
+    let buffer = &mut *out;
+    // Writing into a String cannot fail.
     match format {
         Format::Sh => {
             for (name, value) in &exports.set {
                 let value = Zeroizing::new(quote::sh(value).ok_or(unrepresentable(name))?);
-                out.push_str(&format!("export {name}={}\n", *value));
+                let _ = writeln!(buffer, "export {name}={}", *value);
             }
-            out.push_str(&format!("unset {}\n", exports.unset.join(" ")));
+            let _ = writeln!(buffer, "unset {}", exports.unset.join(" "));
         }
         Format::Fish => {
             // `set -e` fails for a variable that is not set, and fish's `set`
             // keeps the status it finds: `or true` keeps `| source` at 0.
-            out.push_str(&format!("set -e {}; or true;\n", exports.unset.join(" ")));
+            let _ = writeln!(buffer, "set -e {}; or true;", exports.unset.join(" "));
             for (name, value) in &exports.set {
                 let value = Zeroizing::new(quote::fish(value).ok_or(unrepresentable(name))?);
-                out.push_str(&format!("set -gx {name} {};\n", *value));
+                let _ = writeln!(buffer, "set -gx {name} {};", *value);
             }
         }
         Format::Powershell => {
             for (name, value) in &exports.set {
                 let value = Zeroizing::new(quote::powershell(value).ok_or(unrepresentable(name))?);
-                out.push_str(&format!("$Env:{name} = {}\n", *value));
+                let _ = writeln!(buffer, "$Env:{name} = {}", *value);
             }
             for name in exports.unset {
-                out.push_str(&format!(
-                    "Remove-Item -LiteralPath Env:{name} -ErrorAction SilentlyContinue\n"
-                ));
+                let _ = writeln!(
+                    buffer,
+                    "Remove-Item -LiteralPath Env:{name} -ErrorAction SilentlyContinue"
+                );
             }
         }
         Format::Dotenv => {
             for (name, value) in &exports.set {
                 let value = Zeroizing::new(quote::dotenv(value).ok_or(unrepresentable(name))?);
-                out.push_str(&format!("{name}={}\n", *value));
+                let _ = writeln!(buffer, "{name}={}", *value);
             }
         }
         Format::Json => {
@@ -222,10 +228,23 @@ pub fn render(format: Format, exports: &Exports) -> Result<Zeroizing<String>, Er
             for name in exports.unset {
                 object.insert(name, None);
             }
-            out = json_line(&object);
+            out = json_line(&object, size(exports));
         }
     }
     Ok(out)
+}
+
+/// Room for the rendering of `exports` in any format: a quoted value takes at
+/// most 4 bytes for each of its own (sh's `'\''` for a `'`; the others and
+/// JSON at most 2, control characters being refused), a line at most 64 more.
+fn size(exports: &Exports) -> usize {
+    let set: usize = exports
+        .set
+        .iter()
+        .map(|(n, v)| n.len() + 4 * v.len() + 64)
+        .sum();
+    let unset: usize = exports.unset.iter().map(|n| n.len() + 64).sum();
+    set + unset + 64
 }
 
 /// Writes `text` to stdout.
@@ -290,12 +309,20 @@ pub fn credential_process(
             return Err(Error::ControlCharacter { name });
         }
     }
-    Ok(json_line(&answer))
+    // Each value at most doubled by JSON's escapes, plus the names.
+    let capacity = 2
+        * (answer.access_key_id.len()
+            + answer.secret_access_key.len()
+            + answer.session_token.len()
+            + account.map_or(0, str::len))
+        + 256;
+    Ok(json_line(&answer, capacity))
 }
 
-/// One line of JSON, written straight into zeroing memory.
-fn json_line(value: &impl serde::Serialize) -> Zeroizing<String> {
-    let mut bytes = Zeroizing::new(Vec::with_capacity(4096));
+/// One line of JSON, written straight into zeroing memory of `capacity`
+/// bytes (room enough: it never grows, which would leave a copy unzeroed).
+fn json_line(value: &impl serde::Serialize, capacity: usize) -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
     // Serializing strings and numbers into memory cannot fail.
     let _ = serde_json::to_writer(&mut *bytes, value);
     bytes.push(b'\n');
@@ -338,5 +365,41 @@ mod tests {
         let shown = format!("{:?}", exports(&session, None, None, "work"));
         assert!(shown.contains("AWS_SESSION_TOKEN"));
         assert!(!shown.contains("very-secret") && !shown.contains("token-secret"));
+    }
+
+    /// Every format renders into the one buffer sized first: its capacity is
+    /// unchanged (a String that grew would have left a copy of the secrets).
+    #[test]
+    fn render_never_grows_its_buffer() {
+        for value in ["plain", "a'b\\c\"d$e`f\u{2018}g\u{201B}h'"] {
+            let value = value.repeat(400);
+            let session = Session {
+                access_key_id: "ASIAEXAMPLE".into(),
+                secret_access_key: Secret::new(&value),
+                session_token: Secret::new(&value),
+                expiration: 0,
+            };
+            let exports = exports(&session, Some("123456789012"), Some("eu-west-1"), "it's");
+            for format in [
+                Format::Sh,
+                Format::Fish,
+                Format::Powershell,
+                Format::Dotenv,
+                Format::Json,
+            ] {
+                match render(format, &exports) {
+                    Ok(out) => assert_eq!(out.capacity(), size(&exports), "{format:?}"),
+                    Err(_) => assert_eq!(format, Format::Dotenv, "only dotenv refuses a value"),
+                }
+            }
+        }
+        let session = Session {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: Secret::new("\\\"".repeat(3000)),
+            session_token: Secret::new("t".repeat(8000)),
+            expiration: 0,
+        };
+        let out = credential_process(&session, Some("123456789012")).expect("json");
+        assert_eq!(out.capacity(), 2 * (11 + 6000 + 8000 + 12) + 256);
     }
 }

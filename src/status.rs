@@ -169,19 +169,18 @@ pub fn list(
             left(seconds_left(entry)),
         ]);
     }
-    let mut out = String::new();
-    if rows.len() == 1 {
-        out.push_str(&match wanted.profile {
+    let out = if rows.len() == 1 {
+        match wanted.profile {
             Some(name) if !all.is_empty() => format!(
                 "no cached session of profile '{name}' in {} ({} of other profiles: `mfa-env status` lists them)\n",
                 cache.dir().display(),
                 sessions(all.len())
             ),
             _ => format!("no cached sessions in {}\n", cache.dir().display()),
-        });
+        }
     } else {
-        out.push_str(&crate::output::columns(&rows));
-    }
+        crate::output::columns(&rows)
+    };
     Ok(Some(crate::error::clean_lines(&out)))
 }
 

@@ -3,6 +3,7 @@
 //! invisible character reaches the terminal.
 
 use crate::common::*;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
@@ -148,7 +149,7 @@ fn profile_not_found_lists_20_names_and_a_count() {
     let env = TestEnv::new();
     let mut config = String::new();
     for i in 0..5000 {
-        config.push_str(&format!("[profile p{i:05}]\nregion = eu-west-1\n"));
+        let _ = writeln!(config, "[profile p{i:05}]\nregion = eu-west-1");
     }
     env.write_config(&config);
     let out = env.run(&["--profile", "missing", "-t", CODE]);

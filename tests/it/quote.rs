@@ -1,6 +1,7 @@
 //! The quoting functions, fed hostile values and read back by the real shells.
 
 use crate::common::*;
+use std::fmt::Write;
 
 const HOSTILE: &[&str] = &[
     "",
@@ -178,9 +179,9 @@ fn check_shells(env: &TestEnv, batch: &[String]) -> Result<(), TestCaseError> {
     let mut fish = String::new();
     for value in &kept {
         let q = quote::sh(value).unwrap_or_default();
-        sh.push_str(&format!("export V={q}\nprintf '%s\\n' \"$V\"\n"));
+        let _ = writeln!(sh, "export V={q}\nprintf '%s\\n' \"$V\"");
         let q = quote::fish(value).unwrap_or_default();
-        fish.push_str(&format!("set -gx V {q}; printf '%s\\n' \"$V\"\n"));
+        let _ = writeln!(fish, "set -gx V {q}; printf '%s\\n' \"$V\"");
     }
     for (name, args, script) in [
         ("bash", &[][..], &sh),
@@ -208,7 +209,7 @@ fn check_dotenv(env: &TestEnv, batch: &[String]) -> Result<(), TestCaseError> {
     let mut expected = BTreeMap::new();
     for (i, value) in batch.iter().enumerate() {
         if let Some(q) = mfa_env::quote::dotenv(value) {
-            file.push_str(&format!("V{i:03}={q}\n"));
+            let _ = writeln!(file, "V{i:03}={q}");
             expected.insert(format!("V{i:03}"), value.clone());
         } else {
             prop_assert!(

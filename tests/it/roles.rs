@@ -2,6 +2,7 @@
 //! re-assuming from the cached MFA session, and bad role configuration.
 
 use crate::common::*;
+use std::fmt::Write;
 
 const ADMIN: &str = ADMIN_ROLE;
 const READONLY: &str = "arn:aws:iam::123456789012:role/readonly";
@@ -454,9 +455,10 @@ fn source_profile_without_role_shares_the_source_keys() {
     let stub = Stub::moto();
     let env = roles_env(&stub.url());
     let mut config = std::fs::read_to_string(env.config_path()).unwrap();
-    config.push_str(&format!(
+    let _ = write!(
+        config,
         "[profile dev]\nsource_profile = base\nmfa_serial = {SERIAL}\nregion = eu-north-1\n"
-    ));
+    );
     env.write_config(&config);
     let out = env.run(&["-p", "dev", "-t", CODE, "-f", "json"]);
     let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();

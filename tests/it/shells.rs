@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::path::Path;
 
 /// The variables moto's answer must become, with the profile's region.
@@ -124,7 +125,7 @@ fn powershell_format_exact_lines() {
     let v = expected_vars(&stub, 0);
     let mut expected = String::new();
     for k in SET {
-        expected.push_str(&format!("$Env:{k} = '{}'\n", v[k]));
+        let _ = writeln!(expected, "$Env:{k} = '{}'", v[k]);
     }
     for k in [
         "AWS_SECURITY_TOKEN",
@@ -133,9 +134,10 @@ fn powershell_format_exact_lines() {
         "AWS_DEFAULT_PROFILE",
         "AWS_SDK_LOAD_CONFIG",
     ] {
-        expected.push_str(&format!(
-            "Remove-Item -LiteralPath Env:{k} -ErrorAction SilentlyContinue\n"
-        ));
+        let _ = writeln!(
+            expected,
+            "Remove-Item -LiteralPath Env:{k} -ErrorAction SilentlyContinue"
+        );
     }
     assert_eq!(stdout(&out), expected);
     // bash and zsh are names for sh.

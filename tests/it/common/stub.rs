@@ -2,6 +2,7 @@
 //! stub that forwards to moto (counting requests) or serves scripted answers.
 
 use super::*;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -275,7 +276,7 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
             Behavior::Reply(status, body) => (*status, String::new(), body.clone()),
             Behavior::ReplyWith(status, headers, body) => {
                 for (k, v) in headers {
-                    extra.push_str(&format!("{k}: {v}\r\n"));
+                    let _ = writeln!(extra, "{k}: {v}\r");
                 }
                 (*status, String::new(), body.clone())
             }
@@ -288,7 +289,7 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
             Behavior::Forward(target) => match forward(target, &raw) {
                 Some((status, content_type, date, body)) => {
                     if let Some(date) = date {
-                        extra.push_str(&format!("Date: {date}\r\n"));
+                        let _ = writeln!(extra, "Date: {date}\r");
                     }
                     (status, content_type, body)
                 }
