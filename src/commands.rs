@@ -45,7 +45,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs the command the command line names.
-pub fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
+pub(crate) fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
     let snap = Snapshot::current();
     let Some(command) = cli.command else {
         let deliver = match cli.exec.is_empty() {

@@ -1,7 +1,7 @@
 //! The profile as resolved (`resolve::chain` walks the files, read once by
 //! `snapshot`): its long-term keys, its roles, its MFA settings.
 
-pub use crate::snapshot::{Files, HIDDEN, HIDDEN_CREDENTIALS, MAX_FILE};
+pub use crate::snapshot::{Files, HIDDEN, HIDDEN_CREDENTIALS};
 
 use crate::session::Secret;
 use std::path::PathBuf;

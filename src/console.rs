@@ -10,7 +10,7 @@ mod page;
 mod target;
 
 pub use browser::open;
-pub use target::{FEDERATION_VAR, PARTITIONS, Page, Partition, Target, partition, possible};
+pub use target::{Page, Target, possible};
 
 use crate::acquire::{Acquirer, Options};
 use crate::context::Context;

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::log::Log;
 use crate::mfa;
 use crate::resolve;
-pub use crate::resolve::{Origin, Plan};
+pub use crate::resolve::Plan;
 use crate::snapshot::Snapshot;
 use crate::sts::{self, Endpoint};
 use std::path::PathBuf;
@@ -40,7 +40,6 @@ impl<'a> Wanted<'a> {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub name: String,
-    pub origin: Origin,
     pub files: Files,
     pub profile: Profile,
     pub serial: String,
@@ -82,21 +81,14 @@ impl Context {
         let serial = mfa::serial(wanted.serial, &profile, &files)?;
         let region = resolve::region(snap, wanted.region, &profile, arn::partition(&serial))?;
         let plan = Plan::choose(&profile, wanted.duration)?;
-        Ok(Context::assemble(
-            snap,
-            (name, origin),
-            profile,
-            serial,
-            region,
-            plan,
-        ))
+        Ok(Context::assemble(snap, name, profile, serial, region, plan))
     }
 
     /// The context of parts resolved one by one (doctor reports each step);
     /// the endpoint follows from them.
     pub fn assemble(
         snap: &Snapshot,
-        (name, origin): (String, Origin),
+        name: String,
         profile: Profile,
         serial: String,
         region: Option<String>,
@@ -106,7 +98,6 @@ impl Context {
             resolve::endpoint(snap, &profile, region.as_deref(), arn::partition(&serial));
         Context {
             name,
-            origin,
             files: snap.files().clone(),
             profile,
             serial,

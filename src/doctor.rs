@@ -86,7 +86,7 @@ pub fn run(
 ) -> Result<ExitCode, Error> {
     let mut report = Report::default();
     let files = snap.files();
-    let (name, origin) = resolve::profile_name(snap, wanted.profile);
+    let (name, _) = resolve::profile_name(snap, wanted.profile);
     let profile = if setup::files_check(&mut report, snap) {
         setup::profile_checks(&mut report, snap, &name)
     } else {
@@ -128,7 +128,7 @@ pub fn run(
         (Some(profile), false) => {
             let ctx = Context::assemble(
                 snap,
-                (name.clone(), origin),
+                name.clone(),
                 profile.clone(),
                 serial.unwrap_or_default(),
                 region,

@@ -14,36 +14,40 @@
 //! and `snapshot`. A lower module that must act on a higher one is handed a
 //! callback (the child supervisor cancels a prompt through `exec::Prompt`).
 //! tests/it/layout.rs reads the `crate::` paths and holds the layers.
+//!
+//! Only what the binary (`commands::main`) and the tests (`quote`) use is
+//! public; every other module is the crate's own, so the compiler reports
+//! what nothing uses.
 
-pub mod acquire;
-pub mod app;
-pub mod arn;
-pub mod cache;
-pub mod cli;
+pub(crate) mod acquire;
+pub(crate) mod app;
+pub(crate) mod arn;
+pub(crate) mod cache;
+pub(crate) mod cli;
 pub mod commands;
-pub mod config;
-pub mod console;
-pub mod containers;
-pub mod context;
-pub mod doctor;
-pub mod duration;
-pub mod error;
-pub mod exec;
-pub mod init;
-pub mod limits;
-pub mod list;
-pub mod log;
-pub mod man;
-pub mod mfa;
-pub mod output;
-pub mod proc;
+pub(crate) mod config;
+pub(crate) mod console;
+pub(crate) mod containers;
+pub(crate) mod context;
+pub(crate) mod doctor;
+pub(crate) mod duration;
+pub(crate) mod error;
+pub(crate) mod exec;
+pub(crate) mod init;
+pub(crate) mod limits;
+pub(crate) mod list;
+pub(crate) mod log;
+pub(crate) mod man;
+pub(crate) mod mfa;
+pub(crate) mod output;
+pub(crate) mod proc;
 pub mod quote;
-pub mod resolve;
-pub mod serve;
-pub mod server;
-pub mod session;
-pub mod snapshot;
-pub mod status;
-pub mod stdio;
-pub mod sts;
-pub mod usage;
+pub(crate) mod resolve;
+pub(crate) mod serve;
+pub(crate) mod server;
+pub(crate) mod session;
+pub(crate) mod snapshot;
+pub(crate) mod status;
+pub(crate) mod stdio;
+pub(crate) mod sts;
+pub(crate) mod usage;

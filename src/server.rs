@@ -138,11 +138,6 @@ impl Endpoint {
         })
     }
 
-    /// 127.0.0.1, on a port the OS picks.
-    pub fn bind_local() -> Result<Endpoint, Error> {
-        Endpoint::bind((IpAddr::from([127, 0, 0, 1]), 0).into())
-    }
-
     /// What the child gets as AWS_CONTAINER_CREDENTIALS_FULL_URI.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)

@@ -99,6 +99,7 @@ impl Snapshot {
     }
 
     /// A snapshot of literal tables: variables and files (path, contents).
+    #[cfg(test)]
     pub fn from_tables(vars: &[(&str, &str)], files: &[(&str, &[u8])]) -> Snapshot {
         let vars = vars
             .iter()

@@ -8,7 +8,7 @@ mod endpoint;
 mod errors;
 
 use client::DateHeader;
-pub use client::{Fault, Fetched, Net, OPERATION_TIMEOUT};
+pub use client::{Fault, Net, OPERATION_TIMEOUT};
 pub use endpoint::Endpoint;
 pub use errors::{is_rejected_session, is_wrong_code};
 

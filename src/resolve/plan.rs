@@ -27,13 +27,6 @@ impl Plan {
         }
     }
 
-    /// The length of a new session of this plan, in seconds.
-    pub fn duration(self) -> u32 {
-        match self {
-            Plan::User(duration) | Plan::Role { duration, .. } => duration,
-        }
-    }
-
     /// The plan when no --duration is given.
     pub fn usual(profile: &Profile) -> Plan {
         Plan::choose(profile, None).unwrap_or(Plan::Role {
