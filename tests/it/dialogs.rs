@@ -55,13 +55,35 @@ fn try_xdotool(display: &str, args: &[&str]) -> std::process::Output {
 
 /// Waits for an mfa-env dialog of a zenity other than the one with pid `old`;
 /// returns its window, its pid and the arguments its zenity was started with.
+///
+/// The search is polled, not `search --sync`: xdotool walks every window, and
+/// one that closes during the walk (the answered dialog, a GTK helper window)
+/// makes it fail with X's BadWindow. That is a race, not an answer: try again.
 fn dialog(display: &str, old: &str) -> (String, String, Vec<String>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let found = xdotool(
-            display,
-            &["search", "--sync", "--onlyvisible", "--name", "^mfa-env$"],
-        );
-        for window in found.lines() {
+        if std::time::Instant::now() > deadline {
+            // What ran, to tell a dialog that never came from one not found.
+            let ps = Command::new("ps")
+                .args(["-eo", "pid,ppid,stat,etime,args"])
+                .output()
+                .expect("ps");
+            let ps: Vec<&str> = std::str::from_utf8(&ps.stdout)
+                .unwrap_or("")
+                .lines()
+                .filter(|l| {
+                    ["zenity", "mfa-env", "aws", "Xvfb"]
+                        .iter()
+                        .any(|w| l.contains(w))
+                })
+                .collect();
+            panic!(
+                "no mfa-env dialog (other than zenity {old:?}) on {display} within 60 s; processes:\n{}",
+                ps.join("\n")
+            );
+        }
+        let found = try_xdotool(display, &["search", "--onlyvisible", "--name", "^mfa-env$"]);
+        for window in stdout(&found).lines() {
             // A window found may be gone by now (the dialog just answered).
             let pid = try_xdotool(display, &["getwindowpid", window]);
             let pid = stdout(&pid).trim().to_string();
@@ -74,7 +96,12 @@ fn dialog(display: &str, old: &str) -> (String, String, Vec<String>) {
                 .filter(|a| !a.is_empty())
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect();
-            xdotool(display, &["windowfocus", "--sync", window]);
+            if !try_xdotool(display, &["windowfocus", "--sync", window])
+                .status
+                .success()
+            {
+                continue;
+            }
             return (window.to_string(), pid, argv);
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
