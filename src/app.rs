@@ -45,13 +45,7 @@ pub(crate) fn run(
             "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server".into(),
         ));
     }
-    let prompt = exec::Prompt {
-        cancel: mfa::cancel_prompt,
-        abandon: mfa::abandon_prompt,
-    };
-    let signals = server
-        .then(|| exec::Signals::take(prompt).inspect(|_| mfa::cancellable_prompt()))
-        .transpose()?;
+    let signals = server.then(server::take_signals).transpose()?;
     let snap = Snapshot::current();
     if matches!(deliver, Deliver::CredentialProcess)
         && snap.var_os(mfa::TOKEN_COMMAND_MARK).is_some()

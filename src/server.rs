@@ -21,7 +21,7 @@ use crate::acquire::Acquirer;
 use crate::error::Error;
 use crate::log::Log;
 use crate::session::{Secret, Session};
-use crate::{exec, output, stdio};
+use crate::{exec, mfa, output, stdio};
 use config::ChildConfig;
 use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
@@ -30,6 +30,18 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 use zeroize::Zeroize;
+
+/// The signals, taken on one thread for a served child (before any other
+/// thread starts): the terminal's Ctrl-C cancels a renewal's prompt, and the
+/// child's end ends its line.
+pub fn take_signals() -> Result<exec::Signals, Error> {
+    let signals = exec::Signals::take(exec::Prompt {
+        cancel: mfa::cancel_prompt,
+        abandon: mfa::abandon_prompt,
+    })?;
+    mfa::cancellable_prompt();
+    Ok(signals)
+}
 
 /// How long the check that the port can be reached may take.
 const PROBE: Duration = Duration::from_secs(2);

@@ -201,3 +201,24 @@ fn no_circles() {
         "circles in the module graph: {circles:#?}"
     );
 }
+
+#[test]
+fn files_are_short_and_app_reads_in_one_screen() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut long = Vec::new();
+    for file in files {
+        let lines = std::fs::read_to_string(&file)
+            .expect("a readable source file")
+            .lines()
+            .count();
+        let most = if file.ends_with("app.rs") { 150 } else { 400 };
+        if lines > most {
+            long.push(format!(
+                "{} has {lines} lines (at most {most})",
+                file.display()
+            ));
+        }
+    }
+    assert!(long.is_empty(), "{long:#?}");
+}
