@@ -14,7 +14,7 @@
 //! by itself); its crash dumps are the user's business.
 
 use rustix::process::{
-    Resource, Rlimit, Signal, WaitId, WaitIdOptions, getpgrp, getpid, getrlimit, kill_process,
+    Resource, Rlimit, WaitId, WaitIdOptions, getpgrp, getpid, getrlimit, kill_process,
     kill_process_group, setrlimit, waitid,
 };
 use rustix::termios::{tcgetpgrp, tcsetpgrp};
@@ -23,7 +23,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 pub(crate) use libc::c_int;
-pub(crate) use rustix::process::Pid;
+pub(crate) use rustix::process::{Pid, Signal};
 
 /// The soft core limit the user started mfa-env with (None: unlimited).
 static USER_CORE_LIMIT: OnceLock<Option<u64>> = OnceLock::new();
@@ -196,9 +196,9 @@ pub(crate) fn wait_unreaped(pid: Pid) {
     }
 }
 
-/// Kills the process group `group` (SIGKILL).
-pub(crate) fn kill_group(group: Pid) {
-    let _ = kill_process_group(group, Signal::KILL);
+/// Sends `sig` to the process group `group`.
+pub(crate) fn signal_group(group: Pid, sig: Signal) {
+    let _ = kill_process_group(group, sig);
 }
 
 /// Whether the terminal `tty` belongs to another process group than

@@ -19,7 +19,7 @@
 
 use super::Code;
 use crate::error::clean;
-use crate::proc::{self, Pid, Terminal};
+use crate::proc::{self, Pid, Signal, Terminal};
 use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -207,7 +207,7 @@ fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
     let status = if running.ended.recv_timeout(left).is_err() {
         // Not reaped yet, so the group cannot be another's.
         if let Some(group) = running.group {
-            proc::kill_group(group);
+            proc::signal_group(group, Signal::KILL);
         }
         let _ = running.child.kill();
         let _ = running.child.wait();
@@ -215,9 +215,9 @@ fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
     } else {
         // Ended, not reaped: the group is still its, whatever it left there.
         if let Some(group) = running.group {
-            let _ = kill_process_group(group, Signal::TERM);
+            proc::signal_group(group, Signal::TERM);
             let _ = running.stdout_done.recv_timeout(GRACE);
-            let _ = kill_process_group(group, Signal::KILL);
+            proc::signal_group(group, Signal::KILL);
         }
         running.child.wait().ok()
     };
