@@ -5,6 +5,7 @@
 //! target/expected.txt, to compare and copy over.
 
 use super::Error;
+use std::fmt::Write;
 use std::io;
 use std::path::PathBuf;
 
@@ -295,11 +296,11 @@ fn samples() -> Vec<Error> {
 fn render() -> String {
     let mut out = String::new();
     for err in samples() {
-        out.push_str(&format!("{}: {err}\n", kind(&err)));
+        let _ = writeln!(out, "{}: {err}", kind(&err));
         let message = err.message();
-        out.push_str(&format!("  what: {}\n", message.what));
+        let _ = writeln!(out, "  what: {}", message.what);
         if let Some(fix) = message.fix {
-            out.push_str(&format!("  fix: {fix}\n"));
+            let _ = writeln!(out, "  fix: {fix}");
         }
     }
     out
