@@ -56,7 +56,10 @@ pub(crate) fn run(
     }
     let (ctx, mut options) = setup(opts, log)?;
     if server {
-        options.min_ttl = options.min_ttl.max(server::MIN_LEFT);
+        // Enough left for the SDKs, but a short session is renewed once per
+        // half of its life, not on every request.
+        let served = ctx.plan.min_ttl(options.min_ttl, Some(server::MIN_LEFT));
+        options.min_ttl = served.unwrap_or(options.min_ttl);
     }
     let renew_below = options.min_ttl;
     let shell = exec::shell();
@@ -136,12 +139,21 @@ pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), 
         snap.var(mfa::PROMPT_VAR),
         &ctx.profile,
     )?;
+    let min_ttl = opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL);
+    if ctx.plan.min_ttl(min_ttl, None).is_none() {
+        return Err(Error::Usage(format!(
+            "--min-ttl {} cannot be met: for profile '{}' {}, so no session would ever be reused. Use a --min-ttl shorter than that",
+            duration::left(min_ttl),
+            ctx.name,
+            ctx.plan.cap()
+        )));
+    }
     let options = Options {
         source,
         token_timeout: opts
             .token_timeout
             .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
-        min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
+        min_ttl,
         use_cache: !opts.no_cache,
         asked: opts.duration,
     };

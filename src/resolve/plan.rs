@@ -71,4 +71,76 @@ impl Plan {
             }),
         }
     }
+
+    /// The --min-ttl a run uses: `asked`, and under `--server` at least
+    /// `served` (what the SDKs need left) but never more than half a new
+    /// session's length, so a short session is renewed once per half of its
+    /// life, not on every request. A min-ttl that no new session of this
+    /// plan could meet is refused (None): no session would ever be reused.
+    pub fn min_ttl(self, asked: i64, serving: Option<i64>) -> Option<i64> {
+        let length = i64::from(self.duration());
+        if asked >= length {
+            return None;
+        }
+        Some(match serving {
+            Some(served) => asked.max(served.min(length / 2)),
+            None => asked,
+        })
+    }
+
+    /// What caps a new session's length, for the message when --min-ttl
+    /// asks for more.
+    pub fn cap(self) -> String {
+        let length = crate::duration::left(i64::from(self.duration()));
+        match self {
+            Plan::Role { direct: false, .. } if self.duration() == CHAINED_MAX => format!(
+                "a role session assumed with the MFA session lasts {length} (AWS's cap for a chained role; -d over 1h assumes the role directly, for up to 12h)"
+            ),
+            _ => format!(
+                "a new session lasts {length} (-d, duration_seconds or the default; AWS allows 15m to 36h for a user, 12h for a role)"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plan;
+
+    #[test]
+    fn min_ttl() {
+        let user = |d| Plan::User(d);
+        let chained = Plan::Role {
+            duration: 3600,
+            direct: false,
+        };
+        let m: i64 = 60;
+        let served = Some(15 * m);
+        for (plan, asked, serving, expected) in [
+            (user(12 * 3600), 5 * m, None, Some(5 * m)),
+            (user(12 * 3600), 5 * m, served, Some(15 * m)),
+            (user(12 * 3600), 2 * 3600, served, Some(2 * 3600)),
+            // A 15-minute session: renewed when half of it is left, not on
+            // every request.
+            (user(900), 5 * m, served, Some(450)),
+            (user(900), 10 * m, served, Some(10 * m)),
+            (user(900), 15 * m, None, None),
+            (user(900), 20 * m, served, None),
+            (chained, 5 * m, served, Some(15 * m)),
+            (chained, 2 * 3600, served, None),
+            (chained, 3600, None, None),
+            (chained, 59 * m, None, Some(59 * m)),
+        ] {
+            assert_eq!(
+                plan.min_ttl(asked, serving),
+                expected,
+                "{plan:?} {asked} {serving:?}"
+            );
+        }
+        assert!(
+            chained.cap().contains("lasts 1h00m (AWS's cap"),
+            "{}",
+            chained.cap()
+        );
+    }
 }

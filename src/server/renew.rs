@@ -99,8 +99,13 @@ impl Keeper {
         state.round += 1;
         let answer = match result {
             Ok(new) => {
+                let tense = if old > session::now() {
+                    "ends"
+                } else {
+                    "ended"
+                };
                 self.log.verbose(&format!(
-                    "renewed the session: it ended {}, the new one ({}) ends {}",
+                    "renewed the session: it {tense} {}, the new one ({}) ends {}",
                     session::rfc3339(old),
                     session::mask(&new.access_key_id),
                     new.expiration_rfc3339()

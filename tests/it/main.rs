@@ -27,6 +27,7 @@ mod poison;
 mod profiles;
 mod prompt;
 mod quote;
+mod renewal;
 mod resolution;
 mod roles;
 mod server;

@@ -224,7 +224,7 @@ fn a_role_is_renewed_without_a_prompt_once_15_minutes_are_left() {
     );
     let err = stderr(&out);
     assert!(
-        err.contains("renewed the session: it ended ") && err.contains("(ASIA…0002)"),
+        err.contains("renewed the session: it ends ") && err.contains("(ASIA…0002)"),
         "{err}"
     );
     assert!(err.contains("GET /: 200 in "), "{err}");
