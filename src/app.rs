@@ -74,8 +74,24 @@ pub(crate) fn run(
         Deliver::Shell => exec::check(std::slice::from_ref(&shell))?,
         _ => {}
     }
-    let acquirer = Acquirer::new(ctx, options, log);
+    // A code given with -t, or on stdin, is for the first session only (a
+    // code works once, and stdin is the child's once it runs): a renewal
+    // that needs one gets it from a token command or a prompt.
+    let renewal = match (&signals, opts.token_code.as_deref()) {
+        (Some(_), Some(_)) => Some(Source::choose(
+            None,
+            opts.token_command.as_deref(),
+            opts.prompt.as_deref(),
+            snap.var(mfa::PROMPT_VAR),
+            &ctx.profile,
+        )?),
+        _ => None,
+    };
+    let mut acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
+    if let Some(source) = renewal {
+        acquirer.use_source(source);
+    }
     if let (Some((endpoint, env)), Some(signals)) = (endpoint, signals) {
         let (argv, is_shell) = match deliver {
             Deliver::Exec(command) => (command.to_vec(), false),

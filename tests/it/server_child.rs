@@ -350,16 +350,6 @@ fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
     assert!(shown.ends_with("), 3)"), "{shown}");
 }
 
-/// An STS stub whose user sessions end 15 minutes and 5 seconds after they
-/// are made, each with a new key (ASIAUSER…0001, …0002).
-fn short_user_sts() -> Stub {
-    Stub::respond(|n, _| {
-        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
-            .replace(stub_end(), &rfc3339_in(15 * 60 + 5));
-        (200, xml)
-    })
-}
-
 /// The endpoint and token the child echoed as `at URL TOKEN .`.
 fn endpoint_line(pty: &mut rexpect::session::PtySession) -> (String, String) {
     let (_, line) = pty

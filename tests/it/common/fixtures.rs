@@ -135,3 +135,14 @@ pub fn role_env(url: &str, more: &str) -> TestEnv {
     ));
     env
 }
+
+/// An STS stub whose user sessions end 15 minutes and 5 seconds after they
+/// are issued (past the endpoint's renewal threshold 5 seconds later), each
+/// with a new key (ASIAUSER…0001, …0002).
+pub fn short_user_sts() -> Stub {
+    Stub::respond(|n, _| {
+        let xml = sts_session_xml_for(&format!("ASIAUSER{:012}", n + 1))
+            .replace(stub_end(), &rfc3339_in(15 * 60 + 5));
+        (200, xml)
+    })
+}
