@@ -156,14 +156,6 @@ pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), 
         &ctx.profile,
     )?;
     let min_ttl = opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL);
-    if ctx.plan.min_ttl(min_ttl, None).is_none() {
-        return Err(Error::Usage(format!(
-            "--min-ttl {} cannot be met: for profile '{}' {}, so no session would ever be reused. Use a --min-ttl shorter than that",
-            duration::left(min_ttl),
-            ctx.name,
-            ctx.plan.cap()
-        )));
-    }
     let options = Options {
         source,
         token_timeout: opts

@@ -3,38 +3,6 @@
 use crate::common::*;
 
 #[test]
-fn a_min_ttl_no_new_session_could_meet_is_a_usage_error_naming_the_cap() {
-    let stub = Stub::moto();
-    let env = role_env(&stub.url(), "");
-    let out = env.run(&[
-        "--server",
-        "-p",
-        "admin",
-        "--min-ttl",
-        "2h",
-        "-t",
-        CODE,
-        "--",
-        "true",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(
-        stderr(&out),
-        "mfa-env: --min-ttl 2h00m cannot be met: for profile 'admin' a role session assumed with the MFA session lasts 1h00m (AWS's cap for a chained role; -d over 1h assumes the role directly, for up to 12h), so no session would ever be reused. Use a --min-ttl shorter than that\n"
-    );
-    let (env, _) = TestEnv::with_moto();
-    let out = env.run(&["-d", "15m", "--min-ttl", "15m", "-t", CODE]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out)
-            .contains("--min-ttl 15m cannot be met: for profile 'default' a new session lasts 15m"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stub.actions().is_empty());
-}
-
-#[test]
 fn a_short_session_is_renewed_once_per_half_of_its_life_not_per_request() {
     let (env, stub) = TestEnv::with_moto();
     let runs = env.home().join("token-command-runs");
