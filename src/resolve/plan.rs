@@ -72,13 +72,20 @@ impl Plan {
         }
     }
 
+    /// The length of a new session of this plan, in seconds.
+    fn length(self) -> u32 {
+        match self {
+            Plan::User(duration) | Plan::Role { duration, .. } => duration,
+        }
+    }
+
     /// The --min-ttl a run uses: `asked`, and under `--server` at least
     /// `served` (what the SDKs need left) but never more than half a new
     /// session's length, so a short session is renewed once per half of its
     /// life, not on every request. A min-ttl that no new session of this
     /// plan could meet is refused (None): no session would ever be reused.
     pub fn min_ttl(self, asked: i64, serving: Option<i64>) -> Option<i64> {
-        let length = i64::from(self.duration());
+        let length = i64::from(self.length());
         if asked >= length {
             return None;
         }
@@ -91,9 +98,9 @@ impl Plan {
     /// What caps a new session's length, for the message when --min-ttl
     /// asks for more.
     pub fn cap(self) -> String {
-        let length = crate::duration::left(i64::from(self.duration()));
+        let length = crate::duration::left(i64::from(self.length()));
         match self {
-            Plan::Role { direct: false, .. } if self.duration() == CHAINED_MAX => format!(
+            Plan::Role { direct: false, .. } if self.length() == CHAINED_MAX => format!(
                 "a role session assumed with the MFA session lasts {length} (AWS's cap for a chained role; -d over 1h assumes the role directly, for up to 12h)"
             ),
             _ => format!(
