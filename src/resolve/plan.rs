@@ -94,20 +94,6 @@ impl Plan {
             None => asked,
         })
     }
-
-    /// What caps a new session's length, for the message when --min-ttl
-    /// asks for more.
-    pub fn cap(self) -> String {
-        let length = crate::duration::left(i64::from(self.length()));
-        match self {
-            Plan::Role { direct: false, .. } if self.length() == CHAINED_MAX => format!(
-                "a role session assumed with the MFA session lasts {length} (AWS's cap for a chained role; -d over 1h assumes the role directly, for up to 12h)"
-            ),
-            _ => format!(
-                "a new session lasts {length} (-d, duration_seconds or the default; AWS allows 15m to 36h for a user, 12h for a role)"
-            ),
-        }
-    }
 }
 
 #[cfg(test)]
