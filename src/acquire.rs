@@ -43,12 +43,6 @@ pub struct Options {
 }
 
 impl Acquirer {
-    /// From now on, codes come from `source` (a renewal under --server: a
-    /// code given with -t, or read from stdin, was for the first session).
-    pub fn use_source(&mut self, source: Source) {
-        self.source = source;
-    }
-
     pub fn new(ctx: Context, options: Options, log: Log) -> Acquirer {
         let made = ctx.plan.made();
         let cache = if options.use_cache {

@@ -56,10 +56,8 @@ pub(crate) fn run(
     }
     let (ctx, mut options) = setup(opts, log)?;
     if server {
-        // Enough left for the SDKs, but a short session is renewed once per
-        // half of its life, not on every request.
-        let served = ctx.plan.min_ttl(options.min_ttl, Some(server::MIN_LEFT));
-        options.min_ttl = served.unwrap_or(options.min_ttl);
+        let below = ctx.plan.min_ttl(options.min_ttl, Some(server::MIN_LEFT));
+        options.min_ttl = below.unwrap_or(options.min_ttl);
     }
     let renew_below = options.min_ttl;
     let shell = exec::shell();
@@ -74,24 +72,8 @@ pub(crate) fn run(
         Deliver::Shell => exec::check(std::slice::from_ref(&shell))?,
         _ => {}
     }
-    // A code given with -t, or on stdin, is for the first session only (a
-    // code works once, and stdin is the child's once it runs): a renewal
-    // that needs one gets it from a token command or a prompt.
-    let renewal = match (&signals, opts.token_code.as_deref()) {
-        (Some(_), Some(_)) => Some(Source::choose(
-            None,
-            opts.token_command.as_deref(),
-            opts.prompt.as_deref(),
-            snap.var(mfa::PROMPT_VAR),
-            &ctx.profile,
-        )?),
-        _ => None,
-    };
-    let mut acquirer = Acquirer::new(ctx, options, log);
+    let acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
-    if let Some(source) = renewal {
-        acquirer.use_source(source);
-    }
     if let (Some((endpoint, env)), Some(signals)) = (endpoint, signals) {
         let (argv, is_shell) = match deliver {
             Deliver::Exec(command) => (command.to_vec(), false),
@@ -155,13 +137,12 @@ pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), 
         snap.var(mfa::PROMPT_VAR),
         &ctx.profile,
     )?;
-    let min_ttl = opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL);
     let options = Options {
         source,
         token_timeout: opts
             .token_timeout
             .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
-        min_ttl,
+        min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
         use_cache: !opts.no_cache,
         asked: opts.duration,
     };

@@ -21,25 +21,3 @@ fn a_short_session_is_renewed_once_per_half_of_its_life_not_per_request() {
         Some("run\n")
     );
 }
-
-#[test]
-fn a_code_given_with_t_is_for_the_first_session_only() {
-    let stub = short_user_sts();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
-    let args = ["--server", "-t", CODE, "--token-command", "echo 222222"];
-    let mut served = Served::start(&env, &args);
-    let first = served.key();
-    // Past the threshold: the renewal needs a new code, and takes it from
-    // the token command, not the -t code again.
-    std::thread::sleep(std::time::Duration::from_secs(7));
-    assert_ne!(served.key(), first);
-    let out = served.finish();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let codes: Vec<String> = stub
-        .requests()
-        .iter()
-        .filter_map(|r| r.param("TokenCode"))
-        .collect();
-    assert_eq!(codes, [CODE, "222222"]);
-}
