@@ -361,6 +361,7 @@ impl Acquirer {
             "role {}: AssumeRole for {duration}s with the MFA code itself, because more than 1 hour was asked for and AWS caps chained role sessions at 1 hour",
             role.arn
         ));
+        profile.keys.secret()?;
         self.with_code(|code| {
             self.log.verbose(&format!(
                 "AssumeRole {} as {} with the MFA code",
@@ -369,7 +370,7 @@ impl Acquirer {
             sts::assume_role(
                 &self.net,
                 self.ctx.caller(),
-                Signer::keys(&profile.keys),
+                Signer::keys(&profile.keys)?,
                 role,
                 duration,
                 Some(code),

@@ -147,6 +147,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Keep a profile's long-term keys in the OS keystore instead of the
+    /// credentials file: add, list, remove, rotate
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// List cached sessions: profile, role, serial, expiry and time left (never a secret)
     Status {
         #[command(flatten)]
@@ -351,4 +355,31 @@ pub fn profile_candidates() -> Vec<CompletionCandidate> {
         .into_iter()
         .map(CompletionCandidate::new)
         .collect()
+}
+
+/// `mfa-env keys …`: long-term keys in the OS keystore.
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Store PROFILE's access key id and secret in the OS keystore: two lines
+    /// on stdin (key id, then secret), else asked on the terminal (the secret
+    /// not echoed); never from the command line
+    Add {
+        #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// Copy the keys the credentials file holds for PROFILE, then print
+        /// the lines to delete from it (mfa-env never writes that file)
+        #[arg(long)]
+        from_file: bool,
+    },
+    /// List the profiles with keys in the OS keystore (key ids masked)
+    List {
+        /// Print the list as JSON (for scripts)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete PROFILE's keys from the OS keystore
+    Remove {
+        #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+    },
 }

@@ -5,13 +5,14 @@
 //! `docker` is a run under `--containers`, `serve` a standing endpoint.
 
 use crate::app::{self, Deliver, setup};
-use crate::cli::{Cli, Command, ContainerOpts, ServeOpt};
+use crate::cli::{Cli, Command, ContainerOpts, KeysCommand, ServeOpt};
 use crate::context::Wanted;
 use crate::error::{self, Error};
 use crate::log::Log;
 use crate::snapshot::{self, Snapshot};
 use crate::{
-    console, containers, doctor, duration, init, list, output, serve, server, status, stdio, usage,
+    console, containers, doctor, duration, init, keys, list, output, serve, server, status, stdio,
+    usage,
 };
 use std::process::ExitCode;
 
@@ -113,6 +114,7 @@ pub(crate) fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
             console_run(args, log)
         }
         Command::Init { shell } => output::print(init::script(shell)),
+        Command::Keys(command) => keys_command(snap, command),
         Command::List { json } => list::rows(snap).and_then(|rows| {
             output::print(&if json {
                 list::json(&rows)
@@ -166,4 +168,13 @@ fn console_run(args: crate::cli::ConsoleArgs, log: Log) -> Result<ExitCode, Erro
         destination: args.destination.as_deref(),
     };
     console::run(resolved, &page, args.session.refresh, args.print, log)
+}
+
+/// `mfa-env keys …`.
+fn keys_command(snap: &Snapshot, command: KeysCommand) -> Result<ExitCode, Error> {
+    match command {
+        KeysCommand::Add { profile, from_file } => keys::add(snap, &profile, from_file),
+        KeysCommand::List { json } => keys::list(snap, json),
+        KeysCommand::Remove { profile } => keys::remove(snap, &profile),
+    }
 }

@@ -3,8 +3,10 @@
 
 pub use crate::snapshot::{Files, HIDDEN, HIDDEN_CREDENTIALS};
 
-use crate::session::Secret;
+use crate::error::Error;
+use crate::session::{Secret, mask};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// The selected profile, resolved through its source_profile chain.
 #[derive(Debug, Clone)]
@@ -29,20 +31,87 @@ pub struct Profile {
     pub endpoint_url: Option<String>,
 }
 
-/// Long-term keys and where they were read.
+/// Long-term keys and where they were read. The secret of keys in the OS
+/// keystore is read only when a request is signed with them (a cache miss):
+/// resolution knows their id from the keystore index.
 #[derive(Debug, Clone)]
 pub struct Keys {
     pub profile: String,
     pub access_key_id: String,
-    pub secret_access_key: Secret,
-    /// The file the keys were read from (for messages).
+    secret: OnceLock<Secret>,
+    pub place: Place,
+    /// The file the keys were read from; for keys in the keystore, the
+    /// credentials file that lacks them (for messages).
     pub file: PathBuf,
 }
 
+/// Where a profile's long-term keys are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    File,
+    Keystore,
+}
+
+impl Place {
+    /// As `list`, `status`, `doctor` and -v say it: "keys: keystore".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Place::File => "credentials file",
+            Place::Keystore => "keystore",
+        }
+    }
+}
+
 impl Keys {
+    /// Keys read from a file, secret included.
+    pub fn in_file(profile: &str, access_key_id: &str, secret: Secret, file: PathBuf) -> Keys {
+        Keys {
+            profile: profile.to_string(),
+            access_key_id: access_key_id.to_string(),
+            secret: OnceLock::from(secret),
+            place: Place::File,
+            file,
+        }
+    }
+
+    /// Keys the keystore holds, known by their id until signing needs more.
+    pub fn in_keystore(profile: &str, access_key_id: &str, file: PathBuf) -> Keys {
+        Keys {
+            profile: profile.to_string(),
+            access_key_id: access_key_id.to_string(),
+            secret: OnceLock::new(),
+            place: Place::Keystore,
+            file,
+        }
+    }
+
     /// The file the keys were read from, for messages.
     pub fn file(&self) -> PathBuf {
         self.file.clone()
+    }
+
+    /// The secret access key; for keys in the keystore, read from it now
+    /// (once), and checked to belong to the key id the index gave.
+    pub fn secret(&self) -> Result<&Secret, Error> {
+        if let Some(secret) = self.secret.get() {
+            return Ok(secret);
+        }
+        let stored = crate::keystore::load(&self.profile)?;
+        if stored.aws_access_key_id != self.access_key_id {
+            return Err(Error::Keystore {
+                what: format!("the keys of profile '{}' in the OS keystore", self.profile),
+                why: format!(
+                    "the keystore holds key {} but mfa-env's index says {}",
+                    mask(&stored.aws_access_key_id),
+                    mask(&self.access_key_id)
+                ),
+                fix: format!(
+                    "store the right keys again with `mfa-env keys add {}`",
+                    self.profile
+                ),
+            });
+        }
+        Ok(self.secret.get_or_init(|| stored.aws_secret_access_key))
     }
 }
 

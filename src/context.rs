@@ -78,6 +78,12 @@ impl Context {
             origin.describe()
         ));
         let profile = resolve::profile(snap, (&name, origin))?;
+        log.verbose(&format!(
+            "keys: {} (key {} of profile '{}')",
+            profile.keys.place.describe(),
+            crate::session::mask(&profile.keys.access_key_id),
+            profile.keys.profile
+        ));
         let serial = mfa::serial(wanted.serial, &profile, &files)?;
         let region = resolve::region(snap, wanted.region, &profile, arn::partition(&serial))?;
         let plan = Plan::choose(&profile, wanted.duration)?;

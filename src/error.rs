@@ -42,6 +42,13 @@ pub enum Error {
         file: PathBuf,
     },
 
+    /// The OS keystore or its index failed.
+    Keystore {
+        what: String,
+        why: String,
+        fix: String,
+    },
+
     TemporaryKeys {
         profile: String,
         file: PathBuf,

@@ -34,6 +34,8 @@ pub(crate) mod duration;
 pub(crate) mod error;
 pub(crate) mod exec;
 pub(crate) mod init;
+pub(crate) mod keys;
+pub(crate) mod keystore;
 pub(crate) mod limits;
 pub(crate) mod list;
 pub(crate) mod log;

@@ -3,7 +3,7 @@
 //! ids are masked, and nothing of a cache entry but its expiry is read out.
 
 use crate::cache::{Cache, Found};
-use crate::config::Profile;
+use crate::config::{Place, Profile};
 use crate::duration::left;
 use crate::error::{Error, clean};
 use crate::log::Log;
@@ -28,6 +28,8 @@ pub struct Row {
     pub region: Option<String>,
     /// The long-term key id the session is made from, masked (AKIA…WXYZ).
     pub key_id: Option<String>,
+    /// Where those keys are: `credentials file` or `keystore`.
+    pub keys: Option<&'static str>,
     /// The cached session's expiry (RFC 3339) and seconds left.
     pub expiration: Option<String>,
     pub seconds_left: Option<i64>,
@@ -82,6 +84,7 @@ fn row(
         detail: String::new(),
         region,
         key_id: None,
+        keys: None,
         expiration: None,
         seconds_left: None,
     };
@@ -103,6 +106,7 @@ fn row(
         }
     };
     row.key_id = Some(mask(&profile.keys.access_key_id));
+    row.keys = Some(profile.keys.place.describe());
     let serial = match resolve::serial(snap, None, &profile) {
         Ok(serial) => serial,
         Err(Error::NoSerial { .. }) if profile.roles.is_empty() => {
@@ -120,6 +124,9 @@ fn row(
         }
     };
     (row.kind, row.detail) = describe(&profile);
+    if profile.keys.place == Place::Keystore {
+        row.detail.push_str(" (keys: keystore)");
+    }
     // The session a run would use: the one it hands out, else the MFA
     // session its role would be assumed with (no code needed).
     if let Some((cache, expiries)) = cache {

@@ -9,6 +9,7 @@
 //! that profile's sections (`sections`), so a config of thousands of profiles
 //! costs a cache hit little.
 
+mod keystore;
 mod sections;
 mod vars;
 
@@ -80,6 +81,7 @@ pub struct Snapshot {
     cuts: Mutex<Vec<(String, Cut)>>,
     /// The config file alone, and the credentials file alone, parsed.
     alone: [OnceLock<Option<ProfileSet>>; 2],
+    keystore: OnceLock<crate::keystore::index::Index>,
 }
 
 /// The two texts cut to one profile's sections.
@@ -128,6 +130,7 @@ impl Snapshot {
             all: OnceLock::new(),
             cuts: Mutex::new(Vec::new()),
             alone: [OnceLock::new(), OnceLock::new()],
+            keystore: OnceLock::new(),
         };
         snapshot.files = snapshot.locate();
         snapshot

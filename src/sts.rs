@@ -36,12 +36,14 @@ pub struct Signer<'a> {
 }
 
 impl<'a> Signer<'a> {
-    pub fn keys(keys: &'a Keys) -> Signer<'a> {
-        Signer {
+    /// Signed with the long-term keys (read from the keystore now when
+    /// they are kept there).
+    pub fn keys(keys: &'a Keys) -> Result<Signer<'a>, Error> {
+        Ok(Signer {
             access_key_id: &keys.access_key_id,
-            secret_access_key: &keys.secret_access_key,
+            secret_access_key: keys.secret()?,
             session_token: None,
-        }
+        })
     }
 
     pub fn session(session: &'a Session) -> Signer<'a> {
@@ -60,7 +62,7 @@ pub fn get_session_token(
     code: &str,
     duration: u32,
 ) -> Result<Session, Error> {
-    let signer = Signer::keys(&ctx.profile.keys);
+    let signer = Signer::keys(&ctx.profile.keys)?;
     let client = net.client(&signer, ctx.profile, ctx.endpoint, None)?;
     let sent = net.block_on(ctx.profile, || {
         client
@@ -113,7 +115,7 @@ pub struct Identity {
 /// the answer's Date header.
 pub fn caller_identity(net: &Net, ctx: Caller<'_>) -> Result<Identity, Error> {
     let date = Arc::new(Mutex::new(None));
-    let signer = Signer::keys(&ctx.profile.keys);
+    let signer = Signer::keys(&ctx.profile.keys)?;
     let client = net.client(
         &signer,
         ctx.profile,

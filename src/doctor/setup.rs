@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::arn;
-use crate::config::{Files, Profile};
+use crate::config::{Files, Place, Profile};
 use crate::context::Wanted;
 use crate::error::Error;
 use crate::limits;
@@ -84,15 +84,38 @@ pub(super) fn profile_checks(report: &mut Report, snap: &Snapshot, name: &str) -
             report.ok("profile", format!("{}{roles}", chain.join(" → ")));
             let keys = &profile.keys;
             let id = mask(&keys.access_key_id);
-            if keys.access_key_id.starts_with("AKIA") {
+            if keys.place == Place::Keystore {
                 report.ok(
                     "keys",
                     format!(
-                        "{id}, long-term, profile '{}' in {}",
+                        "{id}, long-term, profile '{}' (keys: keystore; read only when a new session is made)",
+                        keys.profile
+                    ),
+                );
+            } else if keys.access_key_id.starts_with("AKIA") {
+                report.ok(
+                    "keys",
+                    format!(
+                        "{id}, long-term, profile '{}' in {} (keys: credentials file)",
                         keys.profile,
                         keys.file().display()
                     ),
                 );
+                if let Some(stored) = snap.keystore().key_id(&keys.profile) {
+                    report.warn(
+                        "keystore",
+                        format!(
+                            "the OS keystore also holds keys ({}) for profile '{}', unused: the file's keys win, as the AWS SDKs would see them",
+                            mask(stored),
+                            keys.profile
+                        ),
+                        format!(
+                            "delete the two key lines from {} to use the keystore's, or `mfa-env keys remove {}`",
+                            keys.file().display(),
+                            keys.profile
+                        ),
+                    );
+                }
             } else {
                 report.warn(
                     "keys",

@@ -20,7 +20,14 @@ impl Error {
             Error::ConfigTooLarge { path, size } => { let path = path.display(); (format!("{path} is {size} MiB, and an AWS config or credentials file is a few KB: mfa-env reads none over 16 MiB"), Some("Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the right file, or trim it".into())) }
             Error::ConfigUnreadable { why } => (format!("could not read the AWS configuration ({why})"), Some("Fix that line, then run mfa-env again".into())),
             Error::ProfileNotFound { profile, from, files, found, fix } => (format!("profile '{profile}'{from} was not found in {files}; profiles found: {found}"), Some(format!("{fix}add [profile {profile}] to the config file"))),
-            Error::MissingKeys { profile, missing, file } => { let file = file.display(); (format!("profile '{profile}' has no {missing}, so there is no long-term key to sign the STS request with"), Some(format!("Add aws_access_key_id and aws_secret_access_key (your permanent AKIA… key) under [{profile}] in {file}, e.g. with `aws configure --profile {profile}`"))) }
+            Error::Keystore { what, why, fix } => {
+                let mut fix = fix.clone();
+                if let Some(first) = fix.get(..1).map(str::to_uppercase) {
+                    fix.replace_range(..1, &first);
+                }
+                (format!("{what}: {why}"), Some(fix))
+            }
+            Error::MissingKeys { profile, missing, file } => { let file = file.display(); (format!("profile '{profile}' has no {missing}, so there is no long-term key to sign the STS request with"), Some(format!("Add aws_access_key_id and aws_secret_access_key (your permanent AKIA… key) under [{profile}] in {file}, e.g. with `aws configure --profile {profile}`, or store them in the OS keystore with `mfa-env keys add {profile}`"))) }
             Error::TemporaryKeys { profile, file, why } => { let file = file.display(); (format!("profile '{profile}' in {file} holds temporary session keys ({why}), not the permanent AKIA… keys, and STS refuses to make an MFA session from a session (\"Cannot call GetSessionToken with session credentials\")"), Some("Put the long-term aws_access_key_id and aws_secret_access_key back and remove aws_session_token; mfa-env never needs a session in that file".into())) }
             Error::SourceNotFound { profile, source_profile, files } => (format!("profile '{profile}' names source_profile '{source_profile}', which is not in {files}"), Some("Fix source_profile, or add that profile with the long-term keys".into())),
             Error::SourceCycle { chain } => (format!("the source_profile chain goes round in a circle: {chain}"), Some("Point the last source_profile at a profile with long-term keys".into())),

@@ -17,6 +17,7 @@ fn kind(err: &Error) -> &'static str {
         Error::ConfigUnreadable { .. } => "ConfigUnreadable",
         Error::ProfileNotFound { .. } => "ProfileNotFound",
         Error::MissingKeys { .. } => "MissingKeys",
+        Error::Keystore { .. } => "Keystore",
         Error::TemporaryKeys { .. } => "TemporaryKeys",
         Error::SourceNotFound { .. } => "SourceNotFound",
         Error::SourceCycle { .. } => "SourceCycle",
@@ -95,6 +96,11 @@ fn samples() -> Vec<Error> {
             files: s("/home/u/.aws/config and /home/u/.aws/credentials"),
             found: s("default, work"),
             fix: "Fix AWS_PROFILE, or ",
+        },
+        Error::Keystore {
+            what: s("could not read the keys of profile 'work' in the OS keystore"),
+            why: s("no Secret Service (GNOME Keyring, KeePassXC) runs on the D-Bus session"),
+            fix: s("Start a desktop session, or start and unlock the Secret Service yourself"),
         },
         Error::MissingKeys {
             profile: s("work"),
@@ -333,5 +339,5 @@ fn every_variant_has_a_sample() {
     let all = kinds.len();
     kinds.dedup();
     assert_eq!(kinds.len(), all, "one sample per variant");
-    assert_eq!(all, 56, "a sample for each variant");
+    assert_eq!(all, 57, "a sample for each variant");
 }

@@ -213,6 +213,15 @@ pub fn sign_in_kind(section: &Section) -> Option<&'static str> {
 /// The long-term keys of one profile, refused when missing or temporary.
 fn keys(snap: &Snapshot, section: &Section, name: &str) -> Result<Keys, Error> {
     let get = |key: &str| section.get(key).map(str::trim).filter(|v| !v.is_empty());
+    // Neither file has keys for this profile: those `mfa-env keys add` put
+    // in the OS keystore, known here by the id its index holds (the secret
+    // is read only when a request is signed).
+    if get("aws_access_key_id").is_none()
+        && get("aws_secret_access_key").is_none()
+        && let Some(id) = snap.keystore().key_id(name)
+    {
+        return Ok(Keys::in_keystore(name, id, key_file(snap, name)));
+    }
     if get("aws_access_key_id").is_none() {
         if get("credential_process").is_some_and(|p| p.contains("mfa-env")) {
             return Err(Error::SelfReference {
@@ -252,12 +261,12 @@ fn keys(snap: &Snapshot, section: &Section, name: &str) -> Result<Keys, Error> {
             why,
         });
     }
-    Ok(Keys {
-        profile: name.to_string(),
-        access_key_id: access_key_id.to_string(),
-        secret_access_key: Secret::new(secret),
-        file: key_file(snap, name),
-    })
+    Ok(Keys::in_file(
+        name,
+        access_key_id,
+        Secret::new(secret),
+        key_file(snap, name),
+    ))
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:role/NAME`, caught before any request.

@@ -5,6 +5,7 @@
 
 mod chain;
 mod choice;
+mod keystore;
 mod settings;
 mod sources;
 

@@ -8,6 +8,7 @@ pub const VARS: &[&str] = &[
     "PATH",
     "SHELL",
     "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
     "XDG_RUNTIME_DIR",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",

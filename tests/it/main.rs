@@ -22,6 +22,7 @@ mod exec;
 mod export;
 mod hardening;
 mod hostile;
+mod keys;
 mod layout;
 mod poison;
 mod profiles;

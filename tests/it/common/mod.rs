@@ -2,17 +2,20 @@
 //! runs of the real binary and assertions on them), `stub` (moto's STS server
 //! and a recording HTTP stub on 127.0.0.1), `fixtures` (STS answers, dates),
 //! `served` (a child under --server), `docker` (real Docker for the
-//! container tests). Nothing here touches the real ~/.aws or
+//! container tests), `keyring` (a private Secret Service). Nothing here
+//! touches the real ~/.aws or
 //! any address off this machine.
 
 mod docker;
 mod fixtures;
+mod keyring;
 mod served;
 mod stub;
 mod testenv;
 
 pub use docker::*;
 pub use fixtures::*;
+pub use keyring::*;
 pub use served::*;
 pub use stub::*;
 pub use testenv::*;
