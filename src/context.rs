@@ -79,7 +79,7 @@ impl Context {
         ));
         let profile = resolve::profile(snap, (&name, origin))?;
         log.verbose(&format!(
-            "keys: {} (key {} of profile '{}')",
+            "keys: {} ({}, profile '{}')",
             profile.keys.place.describe(),
             crate::session::mask(&profile.keys.access_key_id),
             profile.keys.profile
