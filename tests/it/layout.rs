@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["commands"],
     &[
-        "app", "console", "doctor", "init", "list", "serve", "status", "usage",
+        "app", "console", "doctor", "init", "keys", "list", "serve", "status", "usage",
     ],
     &["cli", "containers", "server"],
     &["acquire"],
@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["cache", "exec", "mfa", "output", "sts"],
     &["config", "log", "man", "stdio"],
     &[
-        "arn", "duration", "error", "limits", "proc", "quote", "session", "snapshot",
+        "arn", "duration", "error", "keystore", "limits", "proc", "quote", "session", "snapshot",
     ],
 ];
 
