@@ -8,10 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${1:-}" ]; then
   cargo build --release --locked --target "$1"
-  bin=target/$1/release/mfa-env
+  bin=${CARGO_TARGET_DIR:-target}/$1/release/mfa-env
 else
   cargo build --release --locked
-  bin=target/release/mfa-env
+  bin=${CARGO_TARGET_DIR:-target}/release/mfa-env
 fi
 out=target/assets
 rm -rf "$out"

@@ -11,7 +11,7 @@ name=mfa-env-$version-$target
 stage=dist/$name
 rm -rf "$stage"
 mkdir -p "$stage/completions" "$stage/shell"
-cp "target/$target/release/mfa-env" "$stage/"
+cp "${CARGO_TARGET_DIR:-target}/$target/release/mfa-env" "$stage/"
 cp target/assets/mfa-env.1 "$stage/"
 cp target/assets/mfa-env.bash target/assets/_mfa-env target/assets/mfa-env.fish "$stage/completions/"
 cp shell/* "$stage/shell/"
