@@ -54,11 +54,7 @@ pub(crate) fn run(
             profile: resolve::profile_name(snap, opts.profile.as_deref()).0,
         });
     }
-    let (ctx, mut options) = setup(opts, log)?;
-    if server {
-        let below = ctx.plan.min_ttl(options.min_ttl, Some(server::MIN_LEFT));
-        options.min_ttl = below.unwrap_or(options.min_ttl);
-    }
+    let (ctx, options) = setup(opts, server.then_some(server::MIN_LEFT), log)?;
     let renew_below = options.min_ttl;
     let shell = exec::shell();
     // Before a code is spent: a port the OS cannot give, or a container
@@ -117,9 +113,13 @@ pub(crate) fn run(
     }
 }
 
-/// The resolved context and how its session is to be got, from the options;
-/// no request is made yet.
-pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), Error> {
+/// The resolved context and how its session is to be got (`serving`: what
+/// the endpoint keeps left), from the options; no request is made yet.
+pub(crate) fn setup(
+    opts: &SessionOpts,
+    serving: Option<i64>,
+    log: Log,
+) -> Result<(Context, Options), Error> {
     let wanted = Wanted {
         duration: opts.duration,
         ..Wanted::of(
@@ -142,7 +142,7 @@ pub(crate) fn setup(opts: &SessionOpts, log: Log) -> Result<(Context, Options), 
         token_timeout: opts
             .token_timeout
             .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),
-        min_ttl: opts.min_ttl.unwrap_or(duration::DEFAULT_MIN_TTL),
+        min_ttl: ctx.min_ttl(opts.min_ttl, serving, opts.duration)?,
         use_cache: !opts.no_cache,
         asked: opts.duration,
     };

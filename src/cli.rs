@@ -301,7 +301,8 @@ pub struct SessionOpts {
     #[arg(long, conflicts_with = "refresh")]
     pub no_cache: bool,
 
-    /// Reuse a cached session only while more than this is left: 0 to 36h [default: 5m]
+    /// Reuse a cached session only while more than this is left: 0 to 36h, and less than a new
+    /// session lasts (1h for a role assumed with the MFA session) [default: 5m]
     #[arg(long, value_name = "TIME", value_parser = duration::min_ttl_arg)]
     pub min_ttl: Option<i64>,
 }

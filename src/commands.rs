@@ -162,7 +162,7 @@ pub(crate) fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
 
 /// `console [PROFILE]` (alias `login`).
 fn console_run(args: crate::cli::ConsoleArgs, log: Log) -> Result<ExitCode, Error> {
-    let resolved = setup(&args.session, log)?;
+    let resolved = setup(&args.session, None, log)?;
     let page = console::Page {
         service: args.service.as_deref(),
         destination: args.destination.as_deref(),

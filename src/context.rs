@@ -59,6 +59,21 @@ impl Context {
         arn::session_account(role, &self.serial)
     }
 
+    /// The --min-ttl of a run: `asked` (else the default), raised for the
+    /// endpoint (`serving`: what it keeps left) as `Plan::min_ttl` says. One
+    /// that no new session could meet (with --duration `flag`) is a usage
+    /// error naming the cap, found before any request.
+    pub fn min_ttl(
+        &self,
+        asked: Option<i64>,
+        serving: Option<i64>,
+        flag: Option<u32>,
+    ) -> Result<i64, Error> {
+        let asked = asked.unwrap_or(crate::duration::DEFAULT_MIN_TTL);
+        (self.plan.min_ttl(asked, serving))
+            .ok_or_else(|| self.plan.unmet(asked, &self.profile, flag))
+    }
+
     /// What an STS request needs of it.
     pub fn caller(&self) -> sts::Caller<'_> {
         sts::Caller {

@@ -90,6 +90,15 @@ pub enum Error {
         flag: bool,
     },
 
+    /// A --min-ttl that no new session of the profile could meet.
+    MinTtl {
+        min_ttl: String,
+        profile: String,
+        /// What caps a new session: "lasts 1h00m (-d 1h00m)".
+        cap: String,
+        fix: String,
+    },
+
     NoSerial {
         profile: String,
         config: PathBuf,
@@ -309,7 +318,9 @@ impl Error {
             Error::Cancelled { .. } => ExitCode::from(130),
             Error::Exec { .. } | Error::NotExecutable { .. } => ExitCode::from(126),
             Error::BadDestination { .. } | Error::BadService { .. } => ExitCode::from(2),
-            Error::Usage(_) | Error::RoleDuration { flag: true, .. } => ExitCode::from(2),
+            Error::Usage(_) | Error::MinTtl { .. } | Error::RoleDuration { flag: true, .. } => {
+                ExitCode::from(2)
+            }
             _ => ExitCode::from(1),
         }
     }

@@ -43,8 +43,7 @@ pub fn run(
     log: Log,
 ) -> Result<ExitCode, Error> {
     let folder = take_signals()?;
-    let (ctx, mut options) = app::setup(opts, log)?;
-    options.min_ttl = options.min_ttl.max(server::MIN_LEFT);
+    let (ctx, options) = app::setup(opts, Some(server::MIN_LEFT), log)?;
     let renew_below = options.min_ttl;
     // Before a code is spent: the engine, the network and the port.
     let (endpoint, _) = containers::endpoint(containers, port)?;

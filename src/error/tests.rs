@@ -26,6 +26,7 @@ fn kind(err: &Error) -> &'static str {
         Error::EmptyExternalId { .. } => "EmptyExternalId",
         Error::BadDurationSeconds { .. } => "BadDurationSeconds",
         Error::RoleDuration { .. } => "RoleDuration",
+        Error::MinTtl { .. } => "MinTtl",
         Error::NoSerial { .. } => "NoSerial",
         Error::UserArnSerial { .. } => "UserArnSerial",
         Error::BadSerial { .. } => "BadSerial",
@@ -138,6 +139,16 @@ fn samples() -> Vec<Error> {
             asked: s("13h"),
             why: "AssumeRole gives at most 12 hours",
             flag: true,
+        },
+        Error::MinTtl {
+            min_ttl: s("2h00m"),
+            profile: s("admin"),
+            cap: s(
+                "is a role session assumed with the MFA session, which AWS caps at 1h00m (role chaining)",
+            ),
+            fix: s(
+                "Give a --min-ttl under 1h00m, or -d over 1h (up to 12h, within the role's maximum session duration) to assume the role directly with the long-term keys and a code",
+            ),
         },
         Error::NoSerial {
             profile: s("work"),
@@ -339,5 +350,5 @@ fn every_variant_has_a_sample() {
     let all = kinds.len();
     kinds.dedup();
     assert_eq!(kinds.len(), all, "one sample per variant");
-    assert_eq!(all, 57, "a sample for each variant");
+    assert_eq!(all, 58, "a sample for each variant");
 }

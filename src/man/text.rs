@@ -161,7 +161,7 @@ pub(super) const EXIT_STATUS: &[(&str, &str)] = &[
     ),
     (
         "2",
-        "A malformed command line (an option of another command, a malformed duration, a command without --), a console --destination or --service that is not a page of the console, or --server without a command to serve.",
+        "A malformed command line (an option of another command, a malformed duration, a command without --), a --duration no role session can have, a --min-ttl no new session could meet (as 2h for a role assumed with the MFA session, which AWS caps at 1 hour), a console --destination or --service that is not a page of the console, or --server without a command to serve.",
     ),
     (
         "126",

@@ -1,8 +1,9 @@
 //! How the session of the selected profile is made, and for how long.
 
 use crate::config::Profile;
+use crate::duration::left;
 use crate::error::Error;
-use crate::limits::{CHAINED_MAX, DEFAULT_DURATION, MIN_DURATION, ROLE_MAX};
+use crate::limits::{CHAINED_MAX, DEFAULT_DURATION, MAX_DURATION, MIN_DURATION, ROLE_MAX};
 use crate::session::Made;
 
 /// How the session of the selected profile is made.
@@ -93,6 +94,60 @@ impl Plan {
             Some(served) => asked.max(served.min(length / 2)),
             None => asked,
         })
+    }
+
+    /// The usage error for a --min-ttl (`asked`) that `min_ttl` refused:
+    /// what caps a new session of `profile` (with --duration `flag`) and how
+    /// to ask for less, or for a longer session.
+    pub fn unmet(self, asked: i64, profile: &Profile, flag: Option<u32>) -> Error {
+        let length = left(i64::from(self.length()));
+        let several = profile.roles.len() > 1;
+        let (cap, fix) = match (self, flag.or(profile.duration_seconds)) {
+            (Plan::Role { direct: false, .. }, None) => (
+                format!(
+                    "is a role session assumed with the MFA session, which AWS caps at {length} (role chaining)"
+                ),
+                if several {
+                    String::from(
+                        ": this profile chains several roles, so no session of it lasts longer",
+                    )
+                } else {
+                    String::from(
+                        ", or -d over 1h (up to 12h, within the role's maximum session duration) to assume the role directly with the long-term keys and a code",
+                    )
+                },
+            ),
+            (plan, asked) => {
+                let from = match (flag, asked) {
+                    (Some(_), _) => format!("-d {length}"),
+                    (None, Some(seconds)) => format!("duration_seconds = {seconds}"),
+                    (None, None) => String::from("the default"),
+                };
+                let (max, why) = match plan {
+                    Plan::User(_) => (MAX_DURATION, "GetSessionToken gives at most 36 hours"),
+                    Plan::Role { .. } if several => (
+                        CHAINED_MAX,
+                        "AWS caps a chained role session at 1 hour, and this profile chains several roles",
+                    ),
+                    Plan::Role { .. } => (ROLE_MAX, "AssumeRole gives at most 12 hours"),
+                };
+                let fix = if self.length() < max {
+                    format!(
+                        ", or a longer session with -d (up to {})",
+                        left(i64::from(max))
+                    )
+                } else {
+                    format!(": {why}")
+                };
+                (format!("lasts {length} ({from})"), fix)
+            }
+        };
+        Error::MinTtl {
+            min_ttl: left(asked),
+            profile: profile.name.clone(),
+            cap,
+            fix: format!("Give a --min-ttl under {length}{fix}"),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 mod chain;
 mod choice;
 mod keystore;
+mod min_ttl;
 mod settings;
 mod sources;
 

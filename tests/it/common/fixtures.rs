@@ -146,3 +146,18 @@ pub fn short_user_sts() -> Stub {
         (200, xml)
     })
 }
+
+/// An STS stub whose MFA sessions last 12 hours and whose role sessions end
+/// 15 minutes and 5 seconds after they are issued (past the endpoint's
+/// renewal threshold 5 seconds later), each with a new key (ASIAROLE…0001,
+/// …0002; the n-th answer).
+pub fn short_role_sts() -> Stub {
+    Stub::respond(|n, request| match request.param("Action").as_deref() {
+        Some("AssumeRole") => (
+            200,
+            sts_role_xml(&format!("ASIAROLE{:012}", n + 1))
+                .replace(stub_end(), &rfc3339_in(15 * 60 + 5)),
+        ),
+        _ => (200, sts_session_xml()),
+    })
+}
