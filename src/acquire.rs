@@ -20,6 +20,8 @@ use std::time::Duration;
 pub struct Acquirer {
     ctx: Context,
     source: Source,
+    /// Where a renewal under --server takes its code (`renewing`).
+    renewal: Option<Source>,
     token_timeout: Duration,
     log: Log,
     cache: Option<Cache>,
@@ -34,6 +36,8 @@ pub struct Acquirer {
 /// The choices of the command line that shape how a session is got.
 pub struct Options {
     pub source: Source,
+    /// Where a renewal under --server takes its code (`Source::renewal`).
+    pub renewal: Source,
     pub token_timeout: Duration,
     /// Reuse a cached session only while more than this many seconds are left.
     pub min_ttl: i64,
@@ -53,6 +57,7 @@ impl Acquirer {
         Acquirer {
             ctx,
             source: options.source,
+            renewal: Some(options.renewal),
             token_timeout: options.token_timeout,
             log,
             cache,
@@ -60,6 +65,14 @@ impl Acquirer {
             asked: options.asked,
             made: Mutex::new(made),
             net: Net::default(),
+        }
+    }
+
+    /// From now on codes come as a renewal's under --server (the child
+    /// runs): never the -t code again, stdin or the terminal.
+    pub fn renewing(&mut self) {
+        if let Some(renewal) = self.renewal.take() {
+            self.source = renewal;
         }
     }
 

@@ -91,7 +91,6 @@ pub(crate) fn run(
         );
     }
     let ctx = acquirer.context();
-
     let account = ctx.account();
     let mut exports = output::exports(&session, account, ctx.region.as_deref(), &ctx.name);
     match deliver {
@@ -130,7 +129,7 @@ pub(crate) fn setup(
     };
     let snap = Snapshot::current();
     let ctx = Context::resolve(snap, &wanted, log)?;
-    let source = Source::choose(
+    let (source, renewal) = Source::choose(
         opts.token_code.as_deref(),
         opts.token_command.as_deref(),
         opts.prompt.as_deref(),
@@ -139,6 +138,7 @@ pub(crate) fn setup(
     )?;
     let options = Options {
         source,
+        renewal,
         token_timeout: opts
             .token_timeout
             .unwrap_or(duration::DEFAULT_TOKEN_TIMEOUT),

@@ -10,6 +10,16 @@ pub use text::{causes, clean, clean_lines, mask_url};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// How the first session's code was given under `--server`, when that is
+/// why a renewal needs another way to get one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstCode {
+    /// `-t CODE`: a code works once.
+    Flag,
+    /// `-t -`: stdin is the command's once it runs.
+    Stdin,
+}
+
 #[derive(Debug)]
 pub enum Error {
     NoConfigFiles {
@@ -280,6 +290,7 @@ pub enum Error {
 
     TerminalTaken {
         profile: String,
+        first: Option<FirstCode>,
     },
 
     Usage(String),

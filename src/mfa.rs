@@ -1,6 +1,7 @@
 //! The MFA device (serial) and the one-time code: from the flag, from stdin,
 //! from a token command or ykman (token.rs), asked for on the terminal itself
-//! (prompt.rs) or in a desktop dialog (dialog.rs).
+//! (prompt.rs) or in a desktop dialog (dialog.rs); which of them, for the
+//! first session and for a renewal, is source.rs's choice.
 
 use crate::arn::IamArn;
 use crate::config::{Files, Profile};
@@ -12,6 +13,7 @@ use zeroize::Zeroizing;
 mod dialog;
 mod prompt;
 mod run;
+mod source;
 mod token;
 
 pub use prompt::{
@@ -26,6 +28,7 @@ pub type Code = Zeroizing<String>;
 pub const MAX_LINE: usize = 256;
 
 pub use dialog::Dialog;
+pub use source::{Prompter, Source};
 
 /// Set in the token command's environment, so that an `mfa-env
 /// credential-process` it starts (through the AWS CLI, say) sees the loop.
@@ -69,209 +72,6 @@ pub fn check_serial(serial: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(bad())
-    }
-}
-
-/// How a code is asked for: `--prompt`, `MFA_ENV_PROMPT`, `mfa_prompt`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prompter {
-    /// The terminal when /dev/tty opens, else the first dialog that works here.
-    Auto,
-    Terminal,
-    Dialog(Dialog),
-    /// `ykman oath accounts code --single NAME`.
-    Ykman,
-}
-
-impl Prompter {
-    /// The names `--prompt` takes.
-    pub const NAMES: [&str; 6] = [
-        "auto",
-        "terminal",
-        "zenity",
-        "kdialog",
-        "osascript",
-        "ykman",
-    ];
-
-    pub fn parse(name: &str) -> Option<Prompter> {
-        Some(match name.trim() {
-            "auto" => Prompter::Auto,
-            "terminal" => Prompter::Terminal,
-            "zenity" => Prompter::Dialog(Dialog::Zenity),
-            "kdialog" => Prompter::Dialog(Dialog::Kdialog),
-            "osascript" => Prompter::Dialog(Dialog::Osascript),
-            "ykman" => Prompter::Ykman,
-            _ => return None,
-        })
-    }
-}
-
-/// Where the code comes from, first that applies: `--token-code` (or `-` for
-/// stdin), `--token-command`, `--prompt`, the profile's `mfa_process`, then
-/// `MFA_ENV_PROMPT`, the profile's `mfa_prompt`, else `auto`.
-/// No Debug: it can hold the code.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Source {
-    Flag(String),
-    Stdin,
-    /// A command that prints the code, and where it was configured.
-    Command {
-        line: String,
-        origin: String,
-    },
-    /// Asking a person (or ykman), and where that was configured.
-    Prompt {
-        how: Prompter,
-        origin: String,
-    },
-}
-
-impl Source {
-    pub fn choose(
-        flag: Option<&str>,
-        command: Option<&str>,
-        prompt: Option<&str>,
-        env_prompt: Option<&str>,
-        profile: &Profile,
-    ) -> Result<Source, Error> {
-        let prompter = |value: &str, origin: String| match Prompter::parse(value) {
-            Some(how) => Ok(Source::Prompt { how, origin }),
-            None => Err(Error::BadPrompt {
-                value: value.to_string(),
-                origin,
-                names: Prompter::NAMES.join(", "),
-            }),
-        };
-        let from_env = env_prompt.filter(|v| !v.trim().is_empty());
-        match (flag, command, prompt, &profile.mfa_process) {
-            (Some("-"), ..) => Ok(Source::Stdin),
-            (Some(code), ..) => Ok(Source::Flag(code.to_string())),
-            (None, Some(cmd), ..) => Ok(Source::Command {
-                line: cmd.to_string(),
-                origin: "--token-command".into(),
-            }),
-            (None, None, Some(name), _) => prompter(name, "--prompt".into()),
-            (None, None, None, Some(cmd)) => Ok(Source::Command {
-                line: cmd.clone(),
-                origin: format!("mfa_process of profile '{}'", profile.name),
-            }),
-            (None, None, None, None) => match (from_env, &profile.mfa_prompt) {
-                (Some(name), _) => prompter(name, PROMPT_VAR.into()),
-                (None, Some(name)) => {
-                    prompter(name, format!("mfa_prompt of profile '{}'", profile.name))
-                }
-                (None, None) => Ok(Source::Prompt {
-                    how: Prompter::Auto,
-                    origin: "the default".into(),
-                }),
-            },
-        }
-    }
-
-    /// For `-v`: never the code, never the whole command line.
-    pub fn describe(&self) -> String {
-        match self {
-            Source::Flag(_) => "the MFA code from --token-code".into(),
-            Source::Stdin => "the MFA code from stdin".into(),
-            Source::Command { line: cmd, origin } => {
-                format!("the MFA code from the command {} ({origin})", program(cmd))
-            }
-            Source::Prompt {
-                how: prompter,
-                origin,
-            } => {
-                let how = match prompter {
-                    Prompter::Auto => "asked for on the terminal, else in a desktop dialog".into(),
-                    Prompter::Terminal => "asked for on the terminal".into(),
-                    Prompter::Dialog(d) => format!("asked for in a {} dialog", d.program()),
-                    Prompter::Ykman => "from ykman".into(),
-                };
-                format!("the MFA code {how} ({origin})")
-            }
-        }
-    }
-
-    /// Only a person can type a second code (at the terminal or in a dialog).
-    pub fn interactive(&self) -> bool {
-        matches!(self, Source::Prompt { how, .. } if *how != Prompter::Ykman)
-    }
-
-    /// One code. A person's answer that is not a code is `Error::BadCode`
-    /// (the caller asks again). `note` is said before the question (after a
-    /// refused code, say).
-    pub fn code(&self, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code, Error> {
-        match self {
-            Source::Flag(code) => normalize(code),
-            Source::Stdin => {
-                let stdin = &mut std::io::BufReader::with_capacity(1, crate::stdio::Unbuffered);
-                let line = read_line(stdin, "stdin")?.unwrap_or_default();
-                if line.trim().is_empty() {
-                    return Err(Error::NoCode {
-                        why: "--token-code - was given but stdin held no line".into(),
-                    });
-                }
-                normalize(&line)
-            }
-            Source::Command { line: cmd, origin } => token::command(cmd, origin, ask.timeout),
-            Source::Prompt {
-                how: Prompter::Ykman,
-                origin,
-            } => {
-                let name = ask.oath_name.unwrap_or(ask.serial);
-                let device = crate::snapshot::Snapshot::current().var(YKMAN_DEVICE_VAR);
-                let origin = match origin.as_str() {
-                    "--prompt" => "--prompt ykman",
-                    other => other,
-                };
-                let argv = token::ykman_argv(name, device).map_err(|why| Error::TokenCommand {
-                    program: "ykman".into(),
-                    origin: origin.to_string(),
-                    why,
-                })?;
-                token::code_from(&argv, origin, ask.timeout)
-            }
-            Source::Prompt {
-                how: Prompter::Terminal,
-                ..
-            } => {
-                let tty = prompt::open().map_err(|err| Error::NoCode {
-                    why: format!("there is no terminal to ask on (/dev/tty: {err})"),
-                })?;
-                normalize(&prompt::ask(&tty, ask, note)?)
-            }
-            Source::Prompt {
-                how: Prompter::Dialog(dialog),
-                ..
-            } => {
-                if let Some(why) = dialog.unavailable() {
-                    return Err(Error::NoCode { why });
-                }
-                normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?)
-            }
-            Source::Prompt {
-                how: Prompter::Auto,
-                ..
-            } => match prompt::open() {
-                Ok(tty) => normalize(&prompt::ask(&tty, ask, note)?),
-                Err(err) => match Dialog::first_available() {
-                    Some(dialog) => normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?),
-                    None => Err(Error::NoCode {
-                        why: format!(
-                            "there is no terminal to ask on (/dev/tty: {err}) and no desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set, osascript on macOS)"
-                        ),
-                    }),
-                },
-            },
-        }
-    }
-}
-
-impl Drop for Source {
-    fn drop(&mut self) {
-        if let Source::Flag(code) = self {
-            zeroize::Zeroize::zeroize(code);
-        }
     }
 }
 

@@ -51,7 +51,7 @@ const PROBE: Duration = Duration::from_secs(2);
 pub fn run(
     endpoint: Endpoint,
     signals: exec::Signals,
-    acquirer: Acquirer,
+    mut acquirer: Acquirer,
     session: Session,
     child: Child<'_>,
     renew_below: i64,
@@ -81,6 +81,8 @@ pub fn run(
     exports.set.extend(child.env.iter().cloned());
     stdio::serving();
     let url = endpoint.url();
+    // A renewal runs while the child has stdin and the terminal.
+    acquirer.renewing();
     let serving = endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
     let ended = exec::supervise(child.argv, &exports, signals)?;
     copy.remove();

@@ -2,7 +2,7 @@
 //! it (`fix`), kept apart so `doctor` can show them on their own lines. An
 //! error prints as "what. Fix".
 
-use super::Error;
+use super::{Error, FirstCode};
 use std::fmt;
 
 /// An error in words: what failed and why, and how to fix it (a sentence
@@ -74,7 +74,14 @@ impl Error {
             Error::Exec { name, why } => (format!("could not run {name}: {why}"), None),
             Error::NotExecutable { name, why } => (format!("could not run {name}: {why}"), None),
             Error::Endpoint { why } => (format!("could not open the credential endpoint for --server: {why}"), Some("Check that the loopback interface is up (ip link set lo up); nothing was run".into())),
-            Error::TerminalTaken { profile } => (format!("a new MFA code is needed for profile '{profile}', but the terminal belongs to the shell mfa-env serves, so mfa-env does not ask there"), Some("In that shell, run `mfa-env --refresh -- true` and type the code: the endpoint then serves the session it caches".into())),
+            Error::TerminalTaken { profile, first } => {
+                let first = match first {
+                    None => "",
+                    Some(FirstCode::Flag) => " (the code given with -t was for the first session only: a code works once)",
+                    Some(FirstCode::Stdin) => " (stdin, read with -t -, gave the first session's code only: it is the command's once it runs)",
+                };
+                (format!("renewing the session of profile '{profile}' needs a new MFA code{first}; mfa-env does not ask on the terminal while it serves a command or shell there (the two would share the lines typed), and no desktop dialog works here"), Some(format!("In a shell, run `mfa-env -p {} --refresh -- true` and type the code: the endpoint then serves the session it caches. To renew without asking, give --token-command or set mfa_process; for a dialog, install zenity or kdialog and set DISPLAY or WAYLAND_DISPLAY", crate::quote::sh_word(profile))))
+            }
             Error::Usage(v0) => (v0.clone(), None),
             Error::Containers { why } => (why.clone(), None),
             Error::ConfigNotText { path } => (

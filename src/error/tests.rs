@@ -4,7 +4,7 @@
 //! expected.txt; a failing run writes the whole text as it is to
 //! target/expected.txt, to compare and copy over.
 
-use super::Error;
+use super::{Error, FirstCode};
 use std::fmt::Write;
 use std::io;
 use std::path::PathBuf;
@@ -286,7 +286,10 @@ fn samples() -> Vec<Error> {
         Error::Endpoint {
             why: s("Cannot assign requested address (os error 99)"),
         },
-        Error::TerminalTaken { profile: s("work") },
+        Error::TerminalTaken {
+            profile: s("work"),
+            first: Some(FirstCode::Flag),
+        },
         Error::Usage(s(
             "--server needs a command to serve the session to: mfa-env --server -p PROFILE -- COMMAND, or mfa-env shell --server",
         )),

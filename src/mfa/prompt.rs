@@ -92,8 +92,8 @@ pub fn open() -> std::io::Result<File> {
 /// is said on a line of its own before the prompt.
 pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code, Error> {
     if CANCEL.get().is_some() && taken(tty) {
-        return Err(Error::TerminalTaken {
-            profile: ask.profile.to_string(),
+        return Err(Error::NoCode {
+            why: "the terminal belongs to another process group: mfa-env runs in the background (bring it to the foreground with fg, or give --token-command)".into(),
         });
     }
     let unreadable = |err: std::io::Error| Error::CodeUnreadable {
@@ -155,9 +155,9 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
     Ok(line)
 }
 
-/// Whether, while `--server` serves its child, the terminal belongs to another
-/// process group: an interactive shell that took it for its jobs. Asking
-/// there would race the shell for every line typed, so mfa-env does not.
+/// Whether, under `--server` (whose renewals never ask here: they take
+/// `Source::Away`), the terminal belongs to another process group: mfa-env
+/// runs in the background, where a read fails (SIGTTIN is blocked).
 fn taken(tty: &File) -> bool {
     crate::proc::terminal_taken(tty)
 }

@@ -1,4 +1,5 @@
-//! Renewals under `--server` (issue 20): no storms, no code used twice.
+//! Renewals under `--server` (issue 20): no storms, no code used twice, no
+//! line of the child's stdin or terminal read.
 
 use crate::common::*;
 
@@ -81,4 +82,165 @@ fn a_short_session_is_renewed_once_per_half_of_its_life_not_per_request() {
         std::fs::read_to_string(&runs).ok().as_deref(),
         Some("run\n")
     );
+}
+
+/// The codes STS was sent, in order.
+fn codes_sent(stub: &Stub) -> Vec<String> {
+    stub.requests()
+        .iter()
+        .filter_map(|r| r.param("TokenCode"))
+        .collect()
+}
+
+/// What a renewal that needs a code says when it has no way to get one
+/// (no token command, no dialog): `first` is how the first code was given.
+fn no_way_to_a_code(first: &str) -> String {
+    format!(
+        "renewing the session of profile 'default' needs a new MFA code{first}; mfa-env does not ask on the terminal while it serves a command or shell there (the two would share the lines typed), and no desktop dialog works here. In a shell, run `mfa-env -p default --refresh -- true` and type the code: the endpoint then serves the session it caches. To renew without asking, give --token-command or set mfa_process; for a dialog, install zenity or kdialog and set DISPLAY or WAYLAND_DISPLAY"
+    )
+}
+
+#[test]
+fn a_code_given_with_t_is_for_the_first_session_only() {
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let args = ["--server", "-t", CODE, "--token-command", "echo 222222"];
+    let mut served = Served::start(&env, &args);
+    let first = served.key();
+    // Past the threshold: the renewal needs a new code, and takes it from
+    // the token command, not the -t code again.
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    assert_ne!(served.key(), first);
+    let out = served.finish();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(codes_sent(&stub), [CODE, "222222"]);
+}
+
+#[test]
+fn a_renewal_with_only_a_t_code_fails_saying_how_to_give_one() {
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let mut served = Served::start(&env, &["--server", "-t", CODE]);
+    assert_eq!(served.key(), "ASIAUSER000000000001");
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    let said = no_way_to_a_code(
+        " (the code given with -t was for the first session only: a code works once)",
+    );
+    let (status, body) = served.get();
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body, serde_json::json!({ "Message": said }).to_string());
+    let out = served.finish();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr(&out),
+        format!("mfa-env: warning: renewing the session failed: {said}\n")
+    );
+    assert_eq!(codes_sent(&stub), [CODE], "the code is not sent again");
+}
+
+#[test]
+fn stdin_is_read_for_the_first_code_only_and_the_rest_is_the_childs() {
+    use std::io::{BufRead, Write};
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let script = "echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN\"; \
+                  while [ ! -e go ]; do sleep 0.05; done; cat; exit 3";
+    let mut child = env
+        .mfa_env(&["--server", "-t", "-", "--", "sh", "-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{CODE}\nline one\nline two\n").as_bytes())
+        .expect("write");
+    drop(stdin);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("endpoint line");
+    let (url, token) = line.trim().split_once(' ').expect("url and token");
+    std::thread::sleep(std::time::Duration::from_secs(7));
+
+    // The renewal reads no line of the child's stdin: it has no way to a code.
+    let said = no_way_to_a_code(
+        " (stdin, read with -t -, gave the first session's code only: it is the command's once it runs)",
+    );
+    let (status, body) = http_get(url, Some(token));
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body, serde_json::json!({ "Message": said }).to_string());
+
+    std::fs::write(env.home().join("work/go"), "").expect("go");
+    let out = child.wait_with_output().expect("wait");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("rest");
+    assert_eq!(rest, "line one\nline two\n", "the child's stdin, intact");
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        stderr(&out),
+        format!("mfa-env: warning: renewing the session failed: {said}\n")
+    );
+    assert_eq!(codes_sent(&stub), [CODE]);
+}
+
+/// `mfa-env ARGS -- sh -c SCRIPT` on a pseudo-terminal, its first code typed
+/// at the prompt when `typed`; the script must echo its endpoint line.
+fn on_a_terminal(
+    env: &TestEnv,
+    args: &[&str],
+    script: &str,
+    typed: bool,
+) -> (rexpect::session::PtySession, String, String) {
+    let mut cmd = env.command(bin());
+    cmd.args(args)
+        .args(["--", "sh", "-c", script])
+        .stdin(std::process::Stdio::inherit());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    if typed {
+        pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
+            .expect("first prompt");
+        pty.send_line(CODE).expect("code");
+    }
+    let (url, token) = endpoint_line(&mut pty);
+    (pty, url, token)
+}
+
+/// Echoes its endpoint line, then reads four lines from the terminal and
+/// says each; ends with 3.
+const READS_FOUR_LINES: &str = "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
+     for i in 1 2 3 4; do read line; echo \"child got $line\"; done; exit 3";
+
+#[test]
+fn a_renewal_never_reads_the_terminal_the_child_reads() {
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let (mut pty, url, token) = on_a_terminal(&env, &["--server"], READS_FOUR_LINES, true);
+    std::thread::sleep(std::time::Duration::from_secs(7));
+
+    // The renewal needs a code: no prompt on the terminal the child reads
+    // (no dialog works here), the message that says how instead.
+    let waiting = std::thread::spawn(move || http_get(&url, Some(&token)));
+    let said = no_way_to_a_code("");
+    pty.exp_string(&format!(
+        "mfa-env: warning: renewing the session failed: {said}\r\n"
+    ))
+    .expect("the renewal says how, and does not ask");
+    let (status, body) = waiting.join().expect("request");
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body, serde_json::json!({ "Message": said }).to_string());
+
+    // Every line typed is the child's.
+    for line in ["111111", "222222", "333333", "444444"] {
+        pty.send_line(line).expect("type");
+        pty.exp_string(&format!("child got {line}\r\n"))
+            .expect("the child's");
+    }
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
+    assert_eq!(codes_sent(&stub), [CODE]);
 }

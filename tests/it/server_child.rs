@@ -257,47 +257,6 @@ fn no_loopback_stops_the_run_before_anything_runs() {
 }
 
 #[test]
-fn ctrl_c_at_a_renewal_prompt_fails_that_renewal_only() {
-    let stub = short_user_sts();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
-    let script = "trap 'echo INT' INT; \
-                  echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
-                  while [ ! -e stop ]; do sleep 0.05; done; echo end; exit 3";
-    let (mut pty, prompt, url, token) = served_past_the_threshold(&env, script);
-
-    // A request at the threshold renews: the prompt; Ctrl-C cancels it.
-    let ask = |url: String, token: String| thread::spawn(move || http_get(&url, Some(&token)));
-    let waiting = ask(url.clone(), token.clone());
-    pty.exp_string(&prompt).expect("renewal prompt");
-    pty.send_control('c').expect("ctrl-c");
-    pty.exp_string("INT").expect("the child got it too");
-    let (status, body) = waiting.join().expect("request");
-    assert_eq!(status, 500, "{body}");
-    assert!(
-        body.contains("the prompt was cancelled with Ctrl-C"),
-        "{body}"
-    );
-
-    // The next request asks again, and gets a new session.
-    let waiting = ask(url, token);
-    pty.exp_string(&prompt).expect("prompt again");
-    pty.send_line(CODE).expect("code");
-    let (status, body) = waiting.join().expect("request");
-    assert_eq!(status, 200, "{body}");
-    assert!(
-        body.contains("\"AccessKeyId\":\"ASIAUSER000000000002\""),
-        "{body}"
-    );
-    assert_eq!(stub.actions(), ["GetSessionToken", "GetSessionToken"]);
-
-    std::fs::write(env.home().join("work/stop"), "").expect("stop");
-    pty.exp_string("end").expect("the child lives on");
-    let shown = format!("{:?}", pty.process().wait().expect("wait"));
-    assert!(shown.ends_with("), 3)"), "{shown}");
-}
-
-#[test]
 fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
     let Some(bash) = tool("bash") else { return };
     let stub = short_user_sts();
@@ -324,10 +283,10 @@ fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
     let (status, body) = http_get(&url, Some(&token));
     assert_eq!(status, 500, "{body}");
     assert!(
-        body.contains("In that shell, run `mfa-env --refresh -- true`"),
+        body.contains("In a shell, run `mfa-env -p default --refresh -- true`"),
         "{body}"
     );
-    pty.exp_string("run `mfa-env --refresh -- true`")
+    pty.exp_string("run `mfa-env -p default --refresh -- true`")
         .expect("said on the terminal");
     assert_eq!(stub.actions(), ["GetSessionToken"]);
 
@@ -348,66 +307,4 @@ fn a_renewal_in_an_interactive_shell_says_how_to_give_the_code() {
     pty.send_line("exit 3").expect("exit");
     let shown = format!("{:?}", pty.process().wait().expect("wait"));
     assert!(shown.ends_with("), 3)"), "{shown}");
-}
-
-/// The endpoint and token the child echoed as `at URL TOKEN .`.
-fn endpoint_line(pty: &mut rexpect::session::PtySession) -> (String, String) {
-    let (_, line) = pty
-        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
-        .expect("served");
-    let mut words = line.split_whitespace().skip(1);
-    (
-        words.next().expect("url").to_string(),
-        words.next().expect("token").to_string(),
-    )
-}
-
-#[test]
-fn the_child_ends_while_a_renewal_prompt_waits() {
-    let stub = short_user_sts();
-    let mut env = TestEnv::new();
-    env.endpoint(&stub.url());
-    let script = "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
-                  while [ ! -e stop ]; do sleep 0.05; done; exit 3";
-    let (mut pty, prompt, url, token) = served_past_the_threshold(&env, script);
-
-    // A request at the threshold: the renewal's prompt waits for a code.
-    let waiting = thread::spawn(move || {
-        let addr = url.trim_start_matches("http://").trim_end_matches('/');
-        let request = format!("GET / HTTP/1.1\r\nAuthorization: {token}\r\n\r\n");
-        http_raw(addr, request.as_bytes())
-    });
-    pty.exp_string(&prompt).expect("renewal prompt");
-    // The child ends meanwhile: mfa-env ends with its status, the prompt's
-    // line ended (nothing left waiting on the terminal), no code sent.
-    std::fs::write(env.home().join("work/stop"), "").expect("stop");
-    let rest = pty.exp_eof().expect("mfa-env ends");
-    assert_eq!(rest, "\r\n", "only the prompt's line is ended");
-    let shown = format!("{:?}", pty.process().wait().expect("wait"));
-    assert!(shown.ends_with("), 3)"), "{shown}");
-    assert_eq!(
-        waiting.join().expect("request"),
-        None,
-        "closed with mfa-env"
-    );
-    assert_eq!(stub.actions(), ["GetSessionToken"]);
-}
-
-/// `mfa-env --server -- sh -c SCRIPT` in a pseudo-terminal, its first prompt
-/// answered; the script must echo its endpoint line. Returns once the session
-/// has less than 15 minutes left (with `short_user_sts`): the pty, the
-/// prompt's text, the endpoint and the token.
-fn served_past_the_threshold(
-    env: &TestEnv,
-    script: &str,
-) -> (rexpect::session::PtySession, String, String, String) {
-    let mut cmd = env.command(bin());
-    cmd.args(["--server", "--", "sh", "-c", script]);
-    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
-    let prompt = format!("MFA code for profile default ({SERIAL}): ");
-    pty.exp_string(&prompt).expect("first prompt");
-    pty.send_line(CODE).expect("code");
-    let (url, token) = endpoint_line(&mut pty);
-    thread::sleep(Duration::from_secs(7));
-    (pty, prompt, url, token)
 }

@@ -89,3 +89,15 @@ impl Drop for Served {
         }
     }
 }
+
+/// The endpoint and token the child echoed as `at URL TOKEN .`.
+pub fn endpoint_line(pty: &mut rexpect::session::PtySession) -> (String, String) {
+    let (_, line) = pty
+        .exp_regex(r"at http://127\.0\.0\.1:\d+/ [0-9a-f]{64} \.")
+        .expect("served");
+    let mut words = line.split_whitespace().skip(1);
+    (
+        words.next().expect("url").to_string(),
+        words.next().expect("token").to_string(),
+    )
+}
