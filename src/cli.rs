@@ -383,4 +383,13 @@ pub enum KeysCommand {
         #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
         profile: String,
     },
+    /// Replace PROFILE's keys with a new access key of its IAM user, made with
+    /// an MFA session (IAM CreateAccessKey), proven, stored, then the old key
+    /// deleted (DeleteAccessKey)
+    Rotate {
+        #[arg(value_name = "PROFILE", conflicts_with = "profile", add = ArgValueCandidates::new(profile_candidates))]
+        name: String,
+        #[command(flatten)]
+        session: SessionOpts,
+    },
 }

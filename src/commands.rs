@@ -114,7 +114,7 @@ pub(crate) fn dispatch(cli: Cli, log: Log) -> Result<ExitCode, Error> {
             console_run(args, log)
         }
         Command::Init { shell } => output::print(init::script(shell)),
-        Command::Keys(command) => keys_command(snap, command),
+        Command::Keys(command) => keys_command(snap, command, log),
         Command::List { json } => list::rows(snap).and_then(|rows| {
             output::print(&if json {
                 list::json(&rows)
@@ -171,10 +171,14 @@ fn console_run(args: crate::cli::ConsoleArgs, log: Log) -> Result<ExitCode, Erro
 }
 
 /// `mfa-env keys …`.
-fn keys_command(snap: &Snapshot, command: KeysCommand) -> Result<ExitCode, Error> {
+fn keys_command(snap: &Snapshot, command: KeysCommand, log: Log) -> Result<ExitCode, Error> {
     match command {
         KeysCommand::Add { profile, from_file } => keys::add(snap, &profile, from_file),
         KeysCommand::List { json } => keys::list(snap, json),
         KeysCommand::Remove { profile } => keys::remove(snap, &profile),
+        KeysCommand::Rotate { name, mut session } => {
+            session.profile = Some(name);
+            keys::rotate(setup(&session, None, log)?, session.refresh, log)
+        }
     }
 }

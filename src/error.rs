@@ -59,6 +59,22 @@ pub enum Error {
         fix: String,
     },
 
+    /// An IAM request of `keys rotate` failed.
+    Iam {
+        operation: &'static str,
+        why: String,
+        fix: String,
+    },
+
+    /// `keys rotate` refused or stopped: why, and the state IAM and the
+    /// keystore are left in.
+    Rotation {
+        profile: String,
+        why: String,
+        state: String,
+        fix: String,
+    },
+
     TemporaryKeys {
         profile: String,
         file: PathBuf,

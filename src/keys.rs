@@ -5,6 +5,9 @@
 //! user to delete.
 
 mod input;
+mod rotate;
+
+pub use rotate::rotate;
 
 use crate::error::Error;
 use crate::keystore::{self, Stored, index};
@@ -59,19 +62,25 @@ pub fn add(snap: &Snapshot, profile: &str, from_file: bool) -> Result<ExitCode, 
     output::print(&text)
 }
 
-/// Stores the pair in the keystore, then its id in the index.
+/// Stores the pair: its id in the index, then the pair in the keystore (the
+/// index as it was again when that fails), so that the two never disagree.
 pub fn store(snap: &Snapshot, profile: &str, key_id: &str, secret: Secret) -> Result<(), Error> {
     let path = index_path(snap)?;
-    keystore::save(
+    let before = snap.keystore();
+    let mut index = before.clone();
+    index.keys.insert(profile.to_string(), key_id.to_string());
+    index::write(&path, &index)?;
+    let saved = keystore::save(
         profile,
         &Stored {
             aws_access_key_id: key_id.to_string(),
             aws_secret_access_key: secret,
         },
-    )?;
-    let mut index = snap.keystore().clone();
-    index.keys.insert(profile.to_string(), key_id.to_string());
-    index::write(&path, &index)
+    );
+    if saved.is_err() {
+        let _ = index::write(&path, before);
+    }
+    saved
 }
 
 /// One row of `keys list`.

@@ -33,6 +33,7 @@ pub(crate) mod doctor;
 pub(crate) mod duration;
 pub(crate) mod error;
 pub(crate) mod exec;
+pub(crate) mod iam;
 pub(crate) mod init;
 pub(crate) mod keys;
 pub(crate) mod keystore;

@@ -156,25 +156,40 @@ pub fn endpoint(
     region: Option<&str>,
     partition: &str,
 ) -> Endpoint {
-    let truthy = |name| {
-        snap.var(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    };
-    let url_override = if truthy("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
-        None
-    } else {
-        snap.var("AWS_ENDPOINT_URL_STS")
-            .or_else(|| snap.var("AWS_ENDPOINT_URL"))
-            .map(str::to_string)
-            .or_else(|| profile.endpoint_url.clone())
-    };
     Endpoint {
-        url_override,
+        url_override: configured_url(snap, profile, "AWS_ENDPOINT_URL_STS"),
         region: region
             .map(str::to_string)
             .unwrap_or_else(|| limits::default_region(partition).to_string()),
-        use_fips: truthy("AWS_USE_FIPS_ENDPOINT"),
+        use_fips: truthy(snap, "AWS_USE_FIPS_ENDPOINT"),
     }
+}
+
+/// Where `keys rotate`'s IAM requests go: AWS_ENDPOINT_URL_IAM,
+/// AWS_ENDPOINT_URL or the profile's endpoint_url, as for STS; else AWS's
+/// IAM, which the SDK finds from the STS endpoint's region.
+pub fn iam_endpoint(snap: &Snapshot, profile: &Profile, sts: &Endpoint) -> Endpoint {
+    Endpoint {
+        url_override: configured_url(snap, profile, "AWS_ENDPOINT_URL_IAM"),
+        ..sts.clone()
+    }
+}
+
+/// The service's own variable, AWS_ENDPOINT_URL or the profile's
+/// endpoint_url, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS.
+fn configured_url(snap: &Snapshot, profile: &Profile, own: &str) -> Option<String> {
+    if truthy(snap, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+        return None;
+    }
+    snap.var(own)
+        .or_else(|| snap.var("AWS_ENDPOINT_URL"))
+        .map(str::to_string)
+        .or_else(|| profile.endpoint_url.clone())
+}
+
+fn truthy(snap: &Snapshot, name: &str) -> bool {
+    snap.var(name)
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// The endpoint of a run for the profile without --region: what `list`,

@@ -8,7 +8,7 @@ mod endpoint;
 mod errors;
 
 use client::DateHeader;
-pub use client::{Fault, Net, OPERATION_TIMEOUT};
+pub use client::{BodyLimit, Fault, Net, OPERATION_TIMEOUT, timeouts};
 pub use endpoint::Endpoint;
 pub use errors::{is_rejected_session, is_wrong_code};
 
@@ -114,10 +114,14 @@ pub struct Identity {
 /// GetCallerIdentity with the long-term keys (no MFA needed), timed, keeping
 /// the answer's Date header.
 pub fn caller_identity(net: &Net, ctx: Caller<'_>) -> Result<Identity, Error> {
+    identity_as(net, ctx, &Signer::keys(&ctx.profile.keys)?)
+}
+
+/// GetCallerIdentity signed as `signer` (`keys rotate` proves a new key so).
+pub fn identity_as(net: &Net, ctx: Caller<'_>, signer: &Signer<'_>) -> Result<Identity, Error> {
     let date = Arc::new(Mutex::new(None));
-    let signer = Signer::keys(&ctx.profile.keys)?;
     let client = net.client(
-        &signer,
+        signer,
         ctx.profile,
         ctx.endpoint,
         Some(DateHeader(Arc::clone(&date))),

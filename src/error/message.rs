@@ -27,6 +27,8 @@ impl Error {
                 }
                 (format!("{what}: {why}"), Some(fix))
             }
+            Error::Iam { operation, why, fix } => (format!("IAM {operation} failed: {why}"), Some(fix.clone())),
+            Error::Rotation { profile, why, state, fix } => (format!("rotating the keys of profile '{profile}' stopped: {why}; {state}"), Some(fix.clone())),
             Error::MissingKeys { profile, missing, file } => { let file = file.display(); (format!("profile '{profile}' has no {missing}, so there is no long-term key to sign the STS request with"), Some(format!("Add aws_access_key_id and aws_secret_access_key (your permanent AKIA… key) under [{profile}] in {file}, e.g. with `aws configure --profile {profile}`, or store them in the OS keystore with `mfa-env keys add {profile}`"))) }
             Error::TemporaryKeys { profile, file, why } => { let file = file.display(); (format!("profile '{profile}' in {file} holds temporary session keys ({why}), not the permanent AKIA… keys, and STS refuses to make an MFA session from a session (\"Cannot call GetSessionToken with session credentials\")"), Some("Put the long-term aws_access_key_id and aws_secret_access_key back and remove aws_session_token; mfa-env never needs a session in that file".into())) }
             Error::SourceNotFound { profile, source_profile, files } => (format!("profile '{profile}' names source_profile '{source_profile}', which is not in {files}"), Some("Fix source_profile, or add that profile with the long-term keys".into())),

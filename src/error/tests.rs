@@ -18,6 +18,8 @@ fn kind(err: &Error) -> &'static str {
         Error::ProfileNotFound { .. } => "ProfileNotFound",
         Error::MissingKeys { .. } => "MissingKeys",
         Error::Keystore { .. } => "Keystore",
+        Error::Iam { .. } => "Iam",
+        Error::Rotation { .. } => "Rotation",
         Error::TemporaryKeys { .. } => "TemporaryKeys",
         Error::SourceNotFound { .. } => "SourceNotFound",
         Error::SourceCycle { .. } => "SourceCycle",
@@ -102,6 +104,25 @@ fn samples() -> Vec<Error> {
             what: s("could not read the keys of profile 'work' in the OS keystore"),
             why: s("no Secret Service (GNOME Keyring, KeePassXC) runs on the D-Bus session"),
             fix: s("Start a desktop session, or start and unlock the Secret Service yourself"),
+        },
+        Error::Iam {
+            operation: "CreateAccessKey",
+            why: s(
+                "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: iam:CreateAccessKey",
+            ),
+            fix: s(
+                "Your IAM policy must let your user list, create and delete its own access keys (iam:ListAccessKeys, iam:CreateAccessKey, iam:DeleteAccessKey on arn:aws:iam::ACCOUNT:user/${aws:username}) with MFA",
+            ),
+        },
+        Error::Rotation {
+            profile: s("work"),
+            why: s("IAM DeleteAccessKey failed: AccessDenied: not authorized"),
+            state: s(
+                "the new key AKIA…5678 exists in IAM and is stored in the OS keystore (runs use it); the old key AKIA…1234 could not be deleted and still exists in IAM",
+            ),
+            fix: s(
+                "Delete it with `mfa-env -p work -- aws iam delete-access-key --user-name alice --access-key-id AKIAFAKEFAKEFAKE1234`",
+            ),
         },
         Error::MissingKeys {
             profile: s("work"),
@@ -353,5 +374,5 @@ fn every_variant_has_a_sample() {
     let all = kinds.len();
     kinds.dedup();
     assert_eq!(kinds.len(), all, "one sample per variant");
-    assert_eq!(all, 58, "a sample for each variant");
+    assert_eq!(all, 60, "a sample for each variant");
 }

@@ -96,6 +96,11 @@ impl Net {
         Ok(built.runtime.block_on(future()))
     }
 
+    /// The run's HTTP client, for the IAM client of `keys rotate`.
+    pub fn http(&self, profile: &Profile) -> Result<SharedHttpClient, Error> {
+        Ok(self.built(profile)?.http.clone())
+    }
+
     /// One plain GET of `url` on the run's HTTP stack (same TLS roots, CA
     /// bundle and proxy as STS), with STS's connect and overall timeouts and no
     /// retry; a body longer than `limit` bytes is refused.
@@ -160,16 +165,11 @@ impl Net {
             None,
             "mfa-env",
         );
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(OPERATION_TIMEOUT)
-            .operation_timeout(OPERATION_TIMEOUT)
-            .build();
         let mut config = aws_sdk_sts::Config::builder()
             .region(Region::new(endpoint.region.clone()))
             .credentials_provider(credentials)
             .http_client(built.http.clone())
-            .timeout_config(timeouts)
+            .timeout_config(timeouts())
             .retry_config(RetryConfig::disabled())
             .use_fips(endpoint.use_fips);
         if let Some(url) = &endpoint.url_override {
@@ -181,6 +181,15 @@ impl Net {
         config = config.interceptor(BodyLimit);
         Ok(aws_sdk_sts::Client::from_conf(config.build()))
     }
+}
+
+/// Bounded connect and overall time of one request.
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(OPERATION_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
 }
 
 /// AWS_CA_BUNDLE (or the profile's ca_bundle) replacing the system's roots, as
@@ -245,7 +254,7 @@ pub const MAX_BODY: u64 = 1024 * 1024;
 /// chunked answer) when the reading passes the bound, so a hostile or broken
 /// endpoint cannot make mfa-env buffer without end.
 #[derive(Debug)]
-struct BodyLimit;
+pub struct BodyLimit;
 
 impl Intercept for BodyLimit {
     fn name(&self) -> &'static str {

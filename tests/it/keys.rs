@@ -24,13 +24,6 @@ fn add(env: &TestEnv, profile: &str, id: &str, secret: &str) -> std::process::Ou
     )
 }
 
-/// The key id a request was signed with (its Authorization header).
-fn signed_with(request: &Request) -> String {
-    let auth = request.header("authorization").unwrap_or_default();
-    let credential = auth.split("Credential=").nth(1).unwrap_or_default();
-    credential.split('/').next().unwrap_or_default().to_string()
-}
-
 fn no_secret(outputs: &[&std::process::Output]) {
     for out in outputs {
         for text in [stdout(out), stderr(out)] {
@@ -57,7 +50,7 @@ fn add_from_stdin_then_a_run_signs_with_the_stored_key() {
     assert!(stderr(&run).contains("keys: keystore"), "{}", stderr(&run));
     let requests = stub.requests();
     assert_eq!(stub.actions(), ["GetSessionToken"]);
-    assert_eq!(signed_with(&requests[0]), KEY_ID);
+    assert_eq!(requests[0].signed_with(), KEY_ID);
     assert!(!env.credentials_path().exists(), "no credentials file made");
     let index =
         std::fs::read_to_string(env.home().join(".config/mfa-env/keystore.json")).expect("index");
@@ -214,7 +207,7 @@ fn keys_in_the_file_win_and_doctor_says_the_keystore_copy_is_unused() {
         "[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"
     ));
     ok(&env.run(&["-t", CODE]));
-    assert_eq!(signed_with(&stub.requests()[0]), KEY_ID);
+    assert_eq!(stub.requests()[0].signed_with(), KEY_ID);
     let doctor = stdout(&env.run(&["doctor", "--offline"]));
     assert!(doctor.contains("(keys: credentials file)"), "{doctor}");
     assert!(

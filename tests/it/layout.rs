@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["acquire"],
     &["context"],
     &["resolve"],
-    &["cache", "exec", "mfa", "output", "sts"],
+    &["cache", "exec", "iam", "mfa", "output", "sts"],
     &["config", "log", "man", "stdio"],
     &[
         "arn", "duration", "error", "keystore", "limits", "proc", "quote", "session", "snapshot",

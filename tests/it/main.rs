@@ -31,6 +31,7 @@ mod quote;
 mod renewal;
 mod resolution;
 mod roles;
+mod rotate;
 mod server;
 mod server_child;
 mod shells;

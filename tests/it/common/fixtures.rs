@@ -1,9 +1,13 @@
-//! Fixtures: real STS answer XML, the variables a session sets, dates.
+//! Fixtures: real STS answer XML, the variables a session sets, dates,
+//! query strings, a plain GET.
 
 use super::*;
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 /// The error document STS sends, e.g. 403 InvalidClientTokenId.
 pub fn sts_error_xml(code: &str, message: &str) -> String {
@@ -160,4 +164,68 @@ pub fn short_role_sts() -> Stub {
         ),
         _ => (200, sts_session_xml()),
     })
+}
+
+/// The pairs of a query string (`a=1&b=2`), URL-decoded, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
+}
+
+pub(super) fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One raw exchange with a server on 127.0.0.1: sends `request` as it is and
+/// returns the status and body, or None when the server closed the
+/// connection without an answer.
+pub fn http_raw(addr: &str, request: &[u8]) -> Option<(u16, String)> {
+    let mut conn = TcpStream::connect(addr).expect("connect");
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
+    // The server may close before reading all of an oversized request.
+    let _ = conn.write_all(request);
+    let mut answer = Vec::new();
+    let _ = conn.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+/// GET `url` (http://127.0.0.1:PORT/…) with this Authorization header, if any.
+pub fn http_get(url: &str, token: Option<&str>) -> (u16, String) {
+    let rest = url.trim_start_matches("http://");
+    let (addr, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let auth = token
+        .map(|t| format!("Authorization: {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {addr}\r\n{auth}\r\n");
+    http_raw(addr, request.as_bytes()).expect("an answer")
 }

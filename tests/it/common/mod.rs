@@ -1,6 +1,6 @@
 //! The one integration-test helper, split by job: `testenv` (a temporary HOME,
 //! runs of the real binary and assertions on them), `stub` (moto's STS server
-//! and a recording HTTP stub on 127.0.0.1), `fixtures` (STS answers, dates),
+//! and a recording HTTP stub on 127.0.0.1), `fixtures` (STS answers, dates, a plain HTTP client),
 //! `served` (a child under --server), `docker` (real Docker for the
 //! container tests), `keyring` (a private Secret Service). Nothing here
 //! touches the real ~/.aws or

@@ -71,6 +71,13 @@ pub struct Request {
 }
 
 impl Request {
+    /// The key id it was signed with (its Authorization header's Credential=).
+    pub fn signed_with(&self) -> String {
+        let auth = self.header("authorization").unwrap_or_default();
+        let credential = auth.split("Credential=").nth(1).unwrap_or_default();
+        credential.split('/').next().unwrap_or_default().to_string()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -94,42 +101,6 @@ impl Request {
     }
 }
 
-/// The pairs of a query string (`a=1&b=2`), URL-decoded, in order.
-pub fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (url_decode(k), url_decode(v))
-        })
-        .collect()
-}
-
-fn url_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// What the stub does with each request.
 #[derive(Clone)]
 pub enum Behavior {
@@ -149,7 +120,13 @@ pub enum Behavior {
     /// Answer the n-th request (counted from 0) with what the function makes
     /// of it: (status, body).
     Respond(Arc<std::sync::atomic::AtomicUsize>, Responder),
+    /// Answer what the function gives for a request; pass the others on to
+    /// this address (moto).
+    Intercept(String, Interceptor),
 }
+
+/// The answer (status, body) to a request the stub takes over, or None.
+pub type Interceptor = Arc<dyn Fn(&Request) -> Option<(u16, String)> + Send + Sync>;
 
 /// Makes the answer to the n-th request.
 pub type Responder = Arc<dyn Fn(usize, &Request) -> (u16, String) + Send + Sync>;
@@ -197,6 +174,15 @@ impl Stub {
         Stub::start(Behavior::Forward(
             moto().trim_start_matches("http://").to_string(),
         ))
+    }
+
+    /// A recording proxy in front of the shared moto that answers itself
+    /// the requests `answer` takes over (an injected failure).
+    pub fn moto_except(
+        answer: impl Fn(&Request) -> Option<(u16, String)> + Send + Sync + 'static,
+    ) -> Stub {
+        let moto = moto().trim_start_matches("http://").to_string();
+        Stub::start(Behavior::Intercept(moto, Arc::new(answer)))
     }
 
     /// Answers each request with `respond(n, request)`.
@@ -286,14 +272,10 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
                 .pop_front()
                 .map(|(status, body)| (status, String::new(), body))
                 .unwrap_or((500, String::new(), "script ran out".into())),
-            Behavior::Forward(target) => match forward(target, &raw) {
-                Some((status, content_type, date, body)) => {
-                    if let Some(date) = date {
-                        let _ = writeln!(extra, "Date: {date}\r");
-                    }
-                    (status, content_type, body)
-                }
-                None => (502, String::new(), "moto did not answer".into()),
+            Behavior::Forward(target) => passed_on(target, &raw, &mut extra),
+            Behavior::Intercept(target, answer) => match answer(&request) {
+                Some((status, body)) => (status, String::new(), body),
+                None => passed_on(target, &raw, &mut extra),
             },
             Behavior::Respond(count, respond) => {
                 let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -313,6 +295,19 @@ fn serve(conn: TcpStream, behavior: Behavior, log: Arc<Mutex<Vec<(Request, Strin
         }
     }
     let _ = conn.shutdown(Shutdown::Both);
+}
+
+/// Moto's answer (status, content type, body), its Date header added to `extra`.
+fn passed_on(target: &str, raw: &[u8], extra: &mut String) -> (u16, String, String) {
+    match forward(target, raw) {
+        Some((status, content_type, date, body)) => {
+            if let Some(date) = date {
+                let _ = writeln!(extra, "Date: {date}\r");
+            }
+            (status, content_type, body)
+        }
+        None => (502, String::new(), "moto did not answer".into()),
+    }
 }
 
 fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Request, Vec<u8>)> {
@@ -389,32 +384,4 @@ fn forward(target: &str, raw: &[u8]) -> Option<(u16, String, Option<String>, Str
         date,
         String::from_utf8_lossy(&body).into_owned(),
     ))
-}
-
-/// One raw exchange with a server on 127.0.0.1: sends `request` as it is and
-/// returns the status and body, or None when the server closed the
-/// connection without an answer.
-pub fn http_raw(addr: &str, request: &[u8]) -> Option<(u16, String)> {
-    let mut conn = TcpStream::connect(addr).expect("connect");
-    conn.set_read_timeout(Some(Duration::from_secs(60)))
-        .expect("timeout");
-    // The server may close before reading all of an oversized request.
-    let _ = conn.write_all(request);
-    let mut answer = Vec::new();
-    let _ = conn.read_to_end(&mut answer);
-    let text = String::from_utf8_lossy(&answer).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((status, body.to_string()))
-}
-
-/// GET `url` (http://127.0.0.1:PORT/…) with this Authorization header, if any.
-pub fn http_get(url: &str, token: Option<&str>) -> (u16, String) {
-    let rest = url.trim_start_matches("http://");
-    let (addr, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let auth = token
-        .map(|t| format!("Authorization: {t}\r\n"))
-        .unwrap_or_default();
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {addr}\r\n{auth}\r\n");
-    http_raw(addr, request.as_bytes()).expect("an answer")
 }
