@@ -50,10 +50,12 @@ fn of_profile(
 }
 
 /// Which profiles each cached entry serves, by the entry's path: the
-/// profiles that hand it out, else those whose roles are assumed with it.
-fn labels(snap: &Snapshot, cache: &Cache) -> HashMap<PathBuf, Vec<String>> {
+/// profiles that hand it out, else those whose roles are assumed with it;
+/// and where the keys it was made with are (`keys: keystore`).
+fn labels(snap: &Snapshot, cache: &Cache) -> (HashMap<PathBuf, Vec<String>>, Places) {
     let mut handed: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut signs: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut places = Places::new();
     for (name, resolved) in resolve::every_profile(snap) {
         let Ok((profile, serial)) = resolved else {
             continue;
@@ -64,16 +66,19 @@ fn labels(snap: &Snapshot, cache: &Cache) -> HashMap<PathBuf, Vec<String>> {
                 Serves::Session => &mut handed,
                 Serves::Signer => &mut signs,
             };
-            map.entry(cache.path(&c.key))
-                .or_default()
-                .push(name.clone());
+            let path = cache.path(&c.key);
+            places.insert(path.clone(), profile.keys.place.describe());
+            map.entry(path).or_default().push(name.clone());
         }
     }
     for (path, names) in signs {
         handed.entry(path).or_insert(names);
     }
-    handed
+    (handed, places)
 }
+
+/// Where the keys of each cached entry's session are, by its path.
+type Places = HashMap<PathBuf, &'static str>;
 
 /// At most this many profile names label one entry.
 const NAMED: usize = 3;
@@ -101,12 +106,15 @@ pub fn list(
     };
     let now = now();
     let all = cache.entries();
-    let entries: Vec<(Vec<String>, &Entry)> = match wanted.profile {
+    let entries: Vec<(Vec<String>, Option<&str>, &Entry)> = match wanted.profile {
         Some(name) => match of_profile(snap, &cache, wanted) {
             Ok((ctx, found)) => found
                 .iter()
                 .filter_map(|c| all.iter().find(|(path, _)| *path == cache.path(&c.key)))
-                .map(|(_, entry)| (vec![ctx.name.clone()], entry))
+                .map(|(_, entry)| {
+                    let keys = ctx.profile.keys.place.describe();
+                    (vec![ctx.name.clone()], Some(keys), entry)
+                })
                 .collect(),
             // A profile gone from the files (or that no run can use): what
             // is cached under its name.
@@ -114,7 +122,7 @@ pub fn list(
                 let named: Vec<_> = all
                     .iter()
                     .filter(|(_, entry)| entry.profile == name)
-                    .map(|(_, entry)| (vec![name.to_string()], entry))
+                    .map(|(_, entry)| (vec![name.to_string()], None, entry))
                     .collect();
                 if named.is_empty() && resolve::chain::exists(snap, name).is_err() {
                     return Err(err);
@@ -123,14 +131,14 @@ pub fn list(
             }
         },
         None => {
-            let labels = labels(snap, &cache);
+            let (labels, places) = labels(snap, &cache);
             all.iter()
                 .map(|(path, entry)| {
                     let names = labels
                         .get(path)
                         .cloned()
                         .unwrap_or_else(|| vec![entry.profile.clone()]);
-                    (names, entry)
+                    (names, places.get(path).copied(), entry)
                 })
                 .collect()
         }
@@ -139,10 +147,11 @@ pub fn list(
     if json {
         let sessions: Vec<serde_json::Value> = entries
             .iter()
-            .map(|(names, entry)| {
+            .map(|(names, keys, entry)| {
                 serde_json::json!({
                     "profile": names.first(),
                     "profiles": names,
+                    "keys": keys,
                     "role_arn": entry.role_arn,
                     "serial": entry.serial,
                     "expiration": entry.expiration,
@@ -159,14 +168,16 @@ pub fn list(
         "SERIAL".into(),
         "EXPIRES".into(),
         "LEFT".into(),
+        "KEYS".into(),
     ]];
-    for (names, entry) in &entries {
+    for (names, keys, entry) in &entries {
         rows.push([
             label(names),
             entry.role_arn.clone().unwrap_or_else(|| "-".into()),
             entry.serial.clone(),
             entry.expiration.clone(),
             left(seconds_left(entry)),
+            keys.unwrap_or("-").into(),
         ]);
     }
     let out = if rows.len() == 1 {
@@ -319,7 +330,7 @@ fn shared_with(snap: &Snapshot, cache: &Cache, used: &[PathBuf], name: &str) -> 
     if present.is_empty() {
         return String::new();
     }
-    let labels = labels(snap, cache);
+    let (labels, _) = labels(snap, cache);
     let mut others: Vec<String> = present
         .iter()
         .filter_map(|path| labels.get(path))

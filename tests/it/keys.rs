@@ -218,3 +218,53 @@ fn keys_in_the_file_win_and_doctor_says_the_keystore_copy_is_unused() {
     let list = ok(&env.run(&["list", "--json"]));
     assert!(list.contains("\"keys\":\"credentials file\""), "{list}");
 }
+
+#[test]
+fn status_says_where_the_keys_came_from() {
+    let Some((env, _stub, _keyring)) = keystore_env() else {
+        return;
+    };
+    ok(&add(&env, "default", KEY_ID, SECRET));
+    let config = std::fs::read_to_string(env.config_path()).expect("config");
+    env.write_config(&format!(
+        "{config}[profile filed]\nmfa_serial = arn:aws:iam::123456789012:mfa/filed\n"
+    ));
+    env.write_credentials(&format!(
+        "[filed]\naws_access_key_id = AKIAFILEFILEFILE5678\naws_secret_access_key = {SECRET}\n"
+    ));
+    ok(&env.run(&["-t", CODE]));
+    ok(&env.run(&["-p", "filed", "-t", CODE]));
+    // Each row's profile and its last column (KEYS).
+    let cells = |args: &[&str]| -> Vec<(String, String)> {
+        ok(&env.run(args))
+            .lines()
+            .map(|line| {
+                let first = line.split("  ").next().unwrap_or_default();
+                let last = line.rsplit("  ").next().unwrap_or_default();
+                (first.to_string(), last.to_string())
+            })
+            .collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        cells(&["status"]),
+        [
+            pair("PROFILE", "KEYS"),
+            pair("default", "keystore"),
+            pair("filed", "credentials file")
+        ]
+    );
+    assert_eq!(
+        cells(&["status", "-p", "default"]),
+        [pair("PROFILE", "KEYS"), pair("default", "keystore")]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&env.run(&["status", "--json"]))).expect("json");
+    let keys: Vec<&serde_json::Value> = json["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|s| &s["keys"])
+        .collect();
+    assert_eq!(keys, ["keystore", "credentials file"]);
+}

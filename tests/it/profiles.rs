@@ -126,6 +126,7 @@ fn status_json_lists_sessions_without_secrets() {
         keys,
         [
             "expiration",
+            "keys",
             "profile",
             "profiles",
             "role_arn",
