@@ -21,6 +21,7 @@ use rustix::termios::{tcgetpgrp, tcsetpgrp};
 use std::fs::File;
 use std::process::Command;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub(crate) use libc::c_int;
 pub(crate) use rustix::process::{Pid, Signal};
@@ -196,6 +197,69 @@ pub(crate) fn wait_unreaped(pid: Pid) {
     }
 }
 
+/// How a child changed, as `wait_change` sees it.
+pub(crate) enum Change {
+    /// It ended (it is not reaped).
+    Ended,
+    /// A signal stopped it.
+    Stopped(c_int),
+}
+
+/// Waits until the child `pid` ends, leaving it unreaped (as
+/// `wait_unreaped`), or stops (as a shell's wait sees its jobs stop: WSTOPPED).
+pub(crate) fn wait_change(pid: Pid) -> Change {
+    let seen = WaitIdOptions::EXITED | WaitIdOptions::STOPPED | WaitIdOptions::NOWAIT;
+    loop {
+        match waitid(WaitId::Pid(pid), seen) {
+            Err(rustix::io::Errno::INTR) => {}
+            Ok(Some(status)) if status.stopped() => {
+                // Taken, so that it is seen once; nothing when the child was
+                // continued meanwhile.
+                let taken = waitid(
+                    WaitId::Pid(pid),
+                    WaitIdOptions::STOPPED | WaitIdOptions::NOHANG,
+                );
+                if let Ok(Some(status)) = taken
+                    && let Some(sig) = status.stopping_signal()
+                {
+                    return Change::Stopped(sig);
+                }
+            }
+            _ => return Change::Ended,
+        }
+    }
+}
+
+/// Whether the terminal is lent to a program's process group (`Terminal`).
+static LENT: AtomicBool = AtomicBool::new(false);
+/// Whether a child shares mfa-env's process group (`--server`).
+static SHARED: AtomicBool = AtomicBool::new(false);
+
+/// From now on a child shares mfa-env's process group: when the terminal
+/// comes back from a program it was lent to, that group is continued (a
+/// process of it that read the terminal meanwhile was stopped by SIGTTIN).
+pub(crate) fn child_in_group() {
+    SHARED.store(true, Ordering::SeqCst);
+}
+
+/// Whether the terminal is lent to a program's process group now.
+pub(crate) fn terminal_lent() -> bool {
+    LENT.load(Ordering::SeqCst)
+}
+
+/// Whether mfa-env's process group is the terminal's foreground; None
+/// without a terminal.
+pub(crate) fn in_foreground() -> Option<bool> {
+    let tty = File::options().read(true).open("/dev/tty").ok()?;
+    tcgetpgrp(&tty).ok().map(|owner| owner == getpgrp())
+}
+
+/// Continues every stopped process of mfa-env's process group (a running
+/// one, mfa-env too, is not changed by SIGCONT).
+pub(crate) fn continue_group() {
+    let _ = kill_process_group(getpgrp(), Signal::CONT);
+}
+
 /// Sends `sig` to the process group `group`.
 pub(crate) fn signal_group(group: Pid, sig: Signal) {
     let _ = kill_process_group(group, sig);
@@ -223,7 +287,13 @@ impl Terminal {
         if tcgetpgrp(&tty).ok()? != getpgrp() {
             return None;
         }
-        tcsetpgrp(&tty, group).ok()?;
+        // Before the group has it: a child that stops reading it is then
+        // left to the terminal's return (`wait_change`'s caller).
+        LENT.store(true, Ordering::SeqCst);
+        if tcsetpgrp(&tty, group).is_err() {
+            LENT.store(false, Ordering::SeqCst);
+            return None;
+        }
         // Had it read the terminal before it was handed over, it was stopped.
         let _ = kill_process_group(group, Signal::CONT);
         Some(Terminal { tty })
@@ -239,6 +309,12 @@ impl Drop for Terminal {
             let old = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
             let _ = tcsetpgrp(&self.tty, getpgrp());
             libc::signal(libc::SIGTTOU, old);
+        }
+        LENT.store(false, Ordering::SeqCst);
+        // A child in mfa-env's group that read the terminal while it was
+        // lent was stopped (SIGTTIN, the whole group): it has it back now.
+        if SHARED.load(Ordering::SeqCst) {
+            continue_group();
         }
     }
 }

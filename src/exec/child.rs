@@ -9,7 +9,9 @@
 //! the child and is not sent again. Ctrl-Z stops mfa-env too (SIGSTOP), so the
 //! shell sees the job stopped and `fg` continues both. SIGTTIN and SIGTTOU stay
 //! blocked, so mfa-env itself is never stopped by reading the terminal from
-//! the background (a read then fails instead).
+//! the background (a read then fails instead). Its wait sees the child stop,
+//! as a shell's does (`stopped`): a child stopped for reading the terminal
+//! is never left stopped while mfa-env waits.
 
 use crate::error::Error;
 use crate::proc::{self, Pid, c_int};
@@ -145,6 +147,24 @@ impl Ended {
     }
 }
 
+/// The child was stopped by `sig`. When it read or set the terminal while
+/// its group did not have it (SIGTTIN, SIGTTOU), mfa-env does as a shell
+/// does with a job: while a renewal's token command has the terminal, the
+/// terminal's return continues the group (`proc::Terminal`); once the group
+/// has the terminal, it is continued now; when mfa-env runs in the
+/// background of a shell, mfa-env stops too, so that shell shows the job
+/// stopped, and its `fg` (or `bg`) continues both. Ctrl-Z is the signal
+/// thread's; another stop is the sender's business.
+fn stopped(sig: c_int) {
+    if !matches!(sig, libc::SIGTTIN | libc::SIGTTOU) || proc::terminal_lent() {
+        return;
+    }
+    if proc::in_foreground() == Some(false) {
+        proc::stop_self();
+    }
+    proc::continue_group();
+}
+
 /// Runs `command` as a child, passes signals on while it runs, and says how
 /// it ended (mfa-env then ends the same way: `Ended::finish`).
 pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended, Error> {
@@ -162,6 +182,7 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended
             });
         }
     }
+    proc::child_in_group();
     // Held across the spawn: a signal that comes while the child starts
     // waits for its pid, and is passed on (not taken as one from before).
     let mut stage = signals.child.lock().unwrap_or_else(|e| e.into_inner());
@@ -172,7 +193,9 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended
     })?;
     *stage = Stage::Running(pid);
     drop(stage);
-    proc::wait_unreaped(pid);
+    while let proc::Change::Stopped(sig) = proc::wait_change(pid) {
+        stopped(sig);
+    }
     *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = Stage::Ended;
     (signals.prompt.abandon)();
     let status = child.wait().map_err(|err| Error::Exec {

@@ -187,18 +187,31 @@ fn stdin_is_read_for_the_first_code_only_and_the_rest_is_the_childs() {
     assert_eq!(codes_sent(&stub), [CODE]);
 }
 
-/// `mfa-env ARGS -- sh -c SCRIPT` on a pseudo-terminal, its first code typed
+/// `mfa-env ARGS -- sh -c SCRIPT` on a pseudo-terminal, as a job of bash
+/// (`-m`: in a process group of its own, which has the terminal, as in an
+/// interactive shell; a group whose parent is out of the session would be
+/// orphaned, and the terminal never stops an orphan). Its first code typed
 /// at the prompt when `typed`; the script must echo its endpoint line.
+/// None without bash.
 fn on_a_terminal(
     env: &TestEnv,
     args: &[&str],
     script: &str,
     typed: bool,
-) -> (rexpect::session::PtySession, String, String) {
-    let mut cmd = env.command(bin());
-    cmd.args(args)
-        .args(["--", "sh", "-c", script])
-        .stdin(std::process::Stdio::inherit());
+) -> Option<(rexpect::session::PtySession, String, String)> {
+    let bash = tool("bash")?;
+    let mut cmd = env.command(bash);
+    cmd.args([
+        "--norc",
+        "--noprofile",
+        "-m",
+        "-c",
+        "\"$0\" \"$@\"; exit $?",
+    ])
+    .arg(bin())
+    .args(args)
+    .args(["--", "sh", "-c", script])
+    .stdin(std::process::Stdio::inherit());
     let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
     if typed {
         pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
@@ -206,7 +219,7 @@ fn on_a_terminal(
         pty.send_line(CODE).expect("code");
     }
     let (url, token) = endpoint_line(&mut pty);
-    (pty, url, token)
+    Some((pty, url, token))
 }
 
 /// Echoes its endpoint line, then reads four lines from the terminal and
@@ -219,7 +232,10 @@ fn a_renewal_never_reads_the_terminal_the_child_reads() {
     let stub = short_user_sts();
     let mut env = TestEnv::new();
     env.endpoint(&stub.url());
-    let (mut pty, url, token) = on_a_terminal(&env, &["--server"], READS_FOUR_LINES, true);
+    let Some((mut pty, url, token)) = on_a_terminal(&env, &["--server"], READS_FOUR_LINES, true)
+    else {
+        return;
+    };
     std::thread::sleep(std::time::Duration::from_secs(7));
 
     // The renewal needs a code: no prompt on the terminal the child reads
@@ -243,4 +259,69 @@ fn a_renewal_never_reads_the_terminal_the_child_reads() {
     let shown = format!("{:?}", pty.process().wait().expect("wait"));
     assert!(shown.ends_with("), 3)"), "{shown}");
     assert_eq!(codes_sent(&stub), [CODE]);
+}
+
+/// A token command that prints CODE the first time; for a renewal it waits
+/// until its group has the terminal, says so (the file `lent`), and prints
+/// the line it reads there.
+const READS_THE_TERMINAL: &str = "if [ ! -e first ]; then : > first; echo 914725; exit 0; fi
+while :; do
+  read -r _ _ _ _ pgrp _ _ tpgid _ < /proc/$$/stat
+  [ \"$pgrp\" = \"$tpgid\" ] && break
+  sleep 0.05
+done
+: > lent
+read code
+echo \"$code\"
+";
+
+/// The state letter of process `pid` (R, S, T…).
+fn state_of(pid: &str) -> String {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    after.chars().take(1).collect()
+}
+
+#[test]
+fn a_child_stopped_while_a_renewal_lent_the_terminal_is_continued() {
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let work = env.home().join("work");
+    std::fs::write(work.join("token.sh"), READS_THE_TERMINAL).expect("token.sh");
+    // The child reads the terminal while the renewal's token command has it.
+    let script = "echo $$ > child; \
+                  echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
+                  while [ ! -e lent ]; do sleep 0.05; done; read line; echo \"child got $line\"; exit 3";
+    let args = ["--server", "--token-command", "sh token.sh"];
+    let Some((mut pty, url, token)) = on_a_terminal(&env, &args, script, false) else {
+        return;
+    };
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    let waiting = std::thread::spawn(move || http_get(&url, Some(&token)));
+
+    // The child is stopped (SIGTTIN) while the token command reads its code.
+    let child = std::fs::read_to_string(work.join("child")).expect("child pid");
+    let child = child.trim();
+    let mut tries = 0;
+    while state_of(child) != "T" {
+        tries += 1;
+        assert!(tries < 600, "the child never stopped: {}", state_of(child));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    pty.send_line("222222").expect("the renewal's code");
+    let (status, body) = waiting.join().expect("request");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"AccessKeyId\":\"ASIAUSER000000000002\""),
+        "{body}"
+    );
+    assert_eq!(codes_sent(&stub), [CODE, "222222"]);
+
+    // The terminal is back: the child goes on and reads its own line.
+    pty.send_line("hello").expect("the child's line");
+    pty.exp_string("child got hello\r\n")
+        .expect("the child was continued");
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
 }

@@ -121,16 +121,24 @@ fn ctrl_c_at_the_terminal_reaches_the_child_once() {
     );
 }
 
-#[test]
-fn ctrl_z_and_fg_in_an_interactive_shell() {
-    let Some(bash) = tool("bash") else { return };
-    let (env, _stub) = moto_env();
-    let mut cmd = env.command(bash);
+/// An interactive bash on a pseudo-terminal, at its first prompt `$ `;
+/// None without bash.
+fn interactive_bash(env: &TestEnv) -> Option<rexpect::session::PtySession> {
+    let mut cmd = env.command(tool("bash")?);
     cmd.args(["--norc", "--noprofile", "-i"])
         .env("PS1", "$ ")
         .stdin(Stdio::inherit());
     let mut pty = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
     pty.exp_string("$ ").expect("prompt");
+    Some(pty)
+}
+
+#[test]
+fn ctrl_z_and_fg_in_an_interactive_shell() {
+    let (env, _stub) = moto_env();
+    let Some(mut pty) = interactive_bash(&env) else {
+        return;
+    };
     pty.send_line(&format!(
         "{} --server -t {CODE} -- sh -c 'echo started; sleep 30; echo slept'",
         bin().display()
@@ -146,6 +154,34 @@ fn ctrl_z_and_fg_in_an_interactive_shell() {
     pty.exp_string("$ ").expect("prompt again");
     pty.send_line("echo \"rc=$?\"").expect("status");
     pty.exp_string("rc=130").expect("died by SIGINT");
+    pty.send_line("exit").expect("exit");
+}
+
+#[test]
+fn a_child_that_reads_the_terminal_in_the_background_stops_the_job() {
+    let (env, _stub) = moto_env();
+    let Some(mut pty) = interactive_bash(&env) else {
+        return;
+    };
+    // Job changes said at once, not at the next prompt.
+    pty.send_line("set -b").expect("set -b");
+    pty.exp_string("$ ").expect("prompt");
+    pty.send_line(&format!(
+        "{} --server -t {CODE} -- sh -c 'read x; echo \"got $x\"; exit 3' &",
+        bin().display()
+    ))
+    .expect("run");
+    // The child reads the terminal from the background (SIGTTIN stops it):
+    // mfa-env's wait sees it, and mfa-env stops too, as the job it is.
+    pty.exp_string("Stopped").expect("the job stops");
+    pty.send_line("fg").expect("fg");
+    pty.exp_string("read x").expect("fg names the job");
+    pty.send_line("hello").expect("the child's line");
+    pty.exp_string("got hello")
+        .expect("continued in the foreground");
+    pty.exp_string("$ ").expect("prompt again");
+    pty.send_line("echo \"rc=$?\"").expect("status");
+    pty.exp_string("rc=3").expect("the child's status");
     pty.send_line("exit").expect("exit");
 }
 
