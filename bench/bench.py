@@ -10,8 +10,12 @@ command N times (default 30) and prints the median wall time and the peak RSS
 
 Rows: a cold run (no cache: one GetSessionToken to moto) beside one signed curl
 request to the same moto; a cache hit beside `mfa-env --help` (the cost of
-starting the binary at all); and, where installed, awsume's cached call and the
-AWS CLI's floor (`aws configure get region`: start-up and config, no network).
+starting the binary at all); a cache hit of a profile whose keys are in the OS
+keystore (issue 23: within 1.1x of the file profile's hit), with a private
+Secret Service (its own dbus-daemon and gnome-keyring-daemon, as the tests run
+it; left out, saying why, where those are not installed); and, where
+installed, awsume's cached call and the AWS CLI's floor (`aws configure get
+region`: start-up and config, no network).
 
 Scale rows (issue 19): the same with a config of 6,001 profiles (3,000 role
 profiles in the config file, 3,000 plain ones with keys in the credentials
@@ -34,6 +38,7 @@ import time
 KEY_ID = "AKIAFAKEFAKEFAKE1234"
 SECRET = "fakeSecretKeyForBenchOnly/0123456789abcd"
 SERIAL = "arn:aws:iam::123456789012:mfa/bench"
+VAULT_KEY_ID = "AKIABENCHVAULT000001"
 
 
 def free_port():
@@ -80,6 +85,77 @@ def make_home():
     return home
 
 
+class Keyring:
+    """A private Secret Service: a dbus-daemon of its own (no service
+    activation) and gnome-keyring-daemon unlocked with a throw-away password,
+    in a temporary folder, as tests/it/common/keyring.rs starts it."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="mfa-env-bench-keyring-")
+        socket_path = f"{self.dir}/bus"
+        with open(f"{self.dir}/bus.conf", "w") as f:
+            f.write(f'<busconfig><type>session</type><listen>unix:path={socket_path}</listen>'
+                    '<policy context="default"><allow send_destination="*" eavesdrop="true"/>'
+                    '<allow eavesdrop="true"/><allow own="*"/></policy></busconfig>')
+        self.address = f"unix:path={socket_path}"
+        self.bus = subprocess.Popen(["dbus-daemon", f"--config-file={self.dir}/bus.conf", "--nofork"],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while not os.path.exists(socket_path) and time.time() < deadline:
+            time.sleep(0.05)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.dir,
+               "XDG_RUNTIME_DIR": self.dir, "XDG_DATA_HOME": f"{self.dir}/data",
+               "DBUS_SESSION_BUS_ADDRESS": self.address}
+        self.daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.daemon.stdin.write(b"throw-away-bench-password")
+        self.daemon.stdin.close()
+        ask = ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+               "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+               "string:org.freedesktop.secrets"]
+        while time.time() < deadline + 20:
+            out = subprocess.run(ask, env=env, capture_output=True, text=True).stdout
+            if "boolean true" in out:
+                break
+            time.sleep(0.05)
+
+    @staticmethod
+    def missing():
+        return [t for t in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon") if not shutil.which(t)]
+
+    def stop(self):
+        for proc in (self.daemon, self.bus):
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def keystore_hit(binary, home, env, runs):
+    """The cache hit of profile `vault`, whose keys `mfa-env keys add` put in
+    the private Secret Service, taken in turn with the hit of `default` (keys
+    in the file): both (wall, RSS); None (after saying why) without one."""
+    missing = Keyring.missing()
+    if missing:
+        print(f"keystore row left out: {', '.join(missing)} not installed", file=sys.stderr)
+        return None
+    keyring = Keyring()
+    try:
+        with open(f"{home}/.aws/config", "a") as f:
+            f.write(f"\n[profile vault]\nmfa_serial = {SERIAL}\nregion = us-east-1\n")
+        kenv = dict(env, DBUS_SESSION_BUS_ADDRESS=keyring.address)
+        added = subprocess.run([binary, "keys", "add", "vault"], env=kenv, capture_output=True,
+                               input=f"{VAULT_KEY_ID}\n{SECRET}\n".encode())
+        if added.returncode != 0:
+            raise SystemExit(f"keys add failed: {added.stderr.decode()}")
+        subprocess.run([binary, "-p", "vault", "--token-code", "123456"], env=kenv, check=True,
+                       stdout=subprocess.DEVNULL)
+        return measure_alternating([([binary], kenv), ([binary, "-p", "vault"], kenv)], runs)
+    finally:
+        keyring.stop()
+
+
 def make_big_home(roles=3000, plain=3000):
     """A HOME whose AWS files hold 1 + roles + plain profiles (about 600 KB)."""
     home = tempfile.mkdtemp(prefix="mfa-env-bench-big-")
@@ -109,27 +185,35 @@ def completion_var(binary):
 
 
 def measure(argv, env, runs):
-    """Median wall time (ms) and peak RSS (MiB) of `runs` runs of argv.
+    """Median wall time (ms) and peak RSS (MiB) of `runs` runs of argv."""
+    return measure_alternating([(argv, env)], runs)[0]
+
+
+def measure_alternating(jobs, runs):
+    """`measure` for each (argv, env) of `jobs`, their runs taken in turn, so
+    that a burst of load on this shared machine falls on all of them alike.
 
     The wall time is taken around a direct spawn. The RSS comes from a second run
     under GNU time: Linux counts a child's memory from before its exec, so a
     child forked from this Python process would report Python's size instead.
     """
-    walls, peaks = [], []
+    walls, peaks = [[] for _ in jobs], [[] for _ in jobs]
     gnu_time = shutil.which("time", path="/usr/bin:/bin")
     for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        walls.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()}")
-        if gnu_time:
-            timed = subprocess.run([gnu_time, "-f", "%M", *argv], env=env,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, check=True)
-            peaks.append(int(timed.stderr.decode().strip().splitlines()[-1]) / 1024)
-    return statistics.median(walls) * 1000, (max(peaks) if peaks else float("nan"))
+        for i, (argv, env) in enumerate(jobs):
+            start = time.perf_counter()
+            done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            walls[i].append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr.decode()}")
+            if gnu_time:
+                timed = subprocess.run([gnu_time, "-f", "%M", *argv], env=env,
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, check=True)
+                peaks[i].append(int(timed.stderr.decode().strip().splitlines()[-1]) / 1024)
+    return [(statistics.median(w) * 1000, (max(p) if p else float("nan")))
+            for w, p in zip(walls, peaks)]
 
 
 def main():
@@ -160,6 +244,9 @@ def main():
                        stdout=subprocess.DEVNULL)
         hit = measure([args.binary], env, args.runs)
         rows.append(("mfa-env, cache hit", *hit))
+        pair = keystore_hit(args.binary, home, env, args.runs)
+        if pair:
+            rows.append(("mfa-env, cache hit, keys in the keystore", *pair[1]))
         help_ = measure([args.binary, "--help"], env, args.runs)
         rows.append(("mfa-env --help", *help_))
         if args.awsume:
@@ -196,6 +283,10 @@ def main():
     for name, wall, rss in rows:
         print(f"| {name} | {wall:.2f} ms | {rss:.1f} MiB |")
     print(f"\ncache hit / --help: {hit[0] / help_[0]:.2f}x")
+    if pair:
+        (file_hit, _), (kept, _) = pair
+        print(f"cache hit, keys in the keystore / keys in the file, taken in turn: "
+              f"{kept:.2f} / {file_hit:.2f} ms = {kept / file_hit:.2f}x")
     print(f"6,001 profiles: cache hit / --help: {big_hit[0] / big_help[0]:.2f}x")
     size = os.path.getsize(args.binary)
     print(f"\nrelease binary: {size / 1024 / 1024:.2f} MiB ({size} bytes)")

@@ -43,16 +43,26 @@ fn user(name: &str, keys: usize) -> (String, Vec<(String, String)>) {
 /// at `stub`, the private Secret Service, and the user's first key stored
 /// with `keys add`.
 fn stored(stub: &Stub, key: &(String, String)) -> Option<(TestEnv, Keyring)> {
+    stored_as(stub, key, "[default]\n", "default")
+}
+
+/// The same for `profile`, whose config `section` starts with.
+fn stored_as(
+    stub: &Stub,
+    key: &(String, String),
+    section: &str,
+    profile: &str,
+) -> Option<(TestEnv, Keyring)> {
     let keyring = Keyring::start()?;
     let mut env = TestEnv::empty();
     env.write_config(&format!(
-        "[default]\nmfa_serial = {SERIAL}\nregion = eu-west-1\n"
+        "{section}mfa_serial = {SERIAL}\nregion = eu-west-1\n"
     ));
     env.endpoint(&stub.url())
         .set("AWS_ENDPOINT_URL_IAM", &stub.url());
     keyring.apply(&mut env);
     let added = run_with_input(
-        &mut env.mfa_env(&["keys", "add", "default"]),
+        &mut env.mfa_env(&["keys", "add", profile]),
         format!("{}\n{}\n", key.0, key.1).as_bytes(),
     );
     ok(&added);
@@ -326,4 +336,42 @@ fn a_new_key_that_does_not_work_is_deleted_again_or_named_for_deletion() {
         let found = keyring.search("default");
         assert!(found.contains(old.as_str()), "the old key is still stored");
     }
+}
+
+/// The README's rotate line, as written (its comment cut), run by sh with
+/// the binary on PATH; the code comes from the profile's mfa_process.
+#[test]
+fn the_readme_rotate_line_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let lines: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("mfa-env keys rotate "))
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .collect();
+    assert_eq!(lines, ["mfa-env keys rotate work"]);
+    let stub = Stub::moto();
+    let (name, made) = user("readme", 1);
+    let section = format!("[profile work]\nmfa_process = echo {CODE}\n");
+    let Some((mut env, keyring)) = stored_as(&stub, &made[0], &section, "work") else {
+        return;
+    };
+    env.with_binary_on_path();
+    let out = env
+        .command("sh")
+        .args(["-c", lines[0]])
+        .output()
+        .expect("sh");
+    let listed = iam(&["list", &name]);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        ok(&out),
+        format!(
+            "rotated the keys of profile 'work' (IAM user {name}): the new key {} is stored in the OS keystore, the old key {} is deleted from IAM\n\
+             deleted 1 cached session made with the old key: the next run asks for a code\n",
+            mask(&listed[0]),
+            mask(&made[0].0)
+        )
+    );
+    assert!(keyring.search("work").contains(listed[0].as_str()));
 }
