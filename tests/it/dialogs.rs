@@ -1,5 +1,6 @@
 //! Desktop dialogs: zenity under Xvfb, driven by xdotool, asking for the code
-//! of a credential_process the AWS CLI runs with no terminal.
+//! of a credential_process the AWS CLI runs with no terminal, and for a
+//! `--server` renewal while the child reads the terminal.
 
 use crate::common::*;
 use std::io::{BufRead, BufReader};
@@ -232,4 +233,35 @@ fn ctrl_c_on_the_terminal_closes_the_dialog_too() {
     assert!(gone, "zenity {pid} is still running");
     assert!(env.cache_files(".json").is_empty());
     assert_eq!(stub.count(), 0);
+}
+
+#[test]
+fn a_renewal_asks_in_a_dialog_while_the_child_reads_the_terminal() {
+    let Some((_x, display)) = xvfb() else { return };
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url()).set("DISPLAY", &display);
+    let script = "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
+                  for i in 1 2; do read line; echo \"child got $line\"; done; exit 3";
+    // The first code is typed at the terminal's prompt, before the child runs.
+    let Some((mut pty, url, token)) = on_a_terminal(&env, &["--server"], script, true) else {
+        return;
+    };
+    std::thread::sleep(std::time::Duration::from_secs(7));
+
+    // The renewal asks in a dialog, not on the terminal the child reads.
+    let waiting = std::thread::spawn(move || http_get(&url, Some(&token)));
+    let (window, _, argv) = dialog(&display, "");
+    assert_eq!(argv[5], format!("MFA code for profile default ({SERIAL}):"));
+    pty.send_line("111111").expect("type");
+    pty.exp_string("child got 111111\r\n")
+        .expect("a line typed meanwhile is the child's");
+    xdotool(&display, &["type", "--window", &window, "222222"]);
+    xdotool(&display, &["key", "--window", &window, "Return"]);
+    renewed_with(waiting.join().expect("request"), &stub, "222222");
+
+    pty.send_line("333333").expect("type");
+    pty.exp_string("child got 333333\r\n").expect("the child's");
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
 }

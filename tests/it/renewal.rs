@@ -84,14 +84,6 @@ fn a_short_session_is_renewed_once_per_half_of_its_life_not_per_request() {
     );
 }
 
-/// The codes STS was sent, in order.
-fn codes_sent(stub: &Stub) -> Vec<String> {
-    stub.requests()
-        .iter()
-        .filter_map(|r| r.param("TokenCode"))
-        .collect()
-}
-
 /// What a renewal that needs a code says when it has no way to get one
 /// (no token command, no dialog): `first` is how the first code was given.
 fn no_way_to_a_code(first: &str) -> String {
@@ -187,41 +179,6 @@ fn stdin_is_read_for_the_first_code_only_and_the_rest_is_the_childs() {
     assert_eq!(codes_sent(&stub), [CODE]);
 }
 
-/// `mfa-env ARGS -- sh -c SCRIPT` on a pseudo-terminal, as a job of bash
-/// (`-m`: in a process group of its own, which has the terminal, as in an
-/// interactive shell; a group whose parent is out of the session would be
-/// orphaned, and the terminal never stops an orphan). Its first code typed
-/// at the prompt when `typed`; the script must echo its endpoint line.
-/// None without bash.
-fn on_a_terminal(
-    env: &TestEnv,
-    args: &[&str],
-    script: &str,
-    typed: bool,
-) -> Option<(rexpect::session::PtySession, String, String)> {
-    let bash = tool("bash")?;
-    let mut cmd = env.command(bash);
-    cmd.args([
-        "--norc",
-        "--noprofile",
-        "-m",
-        "-c",
-        "\"$0\" \"$@\"; exit $?",
-    ])
-    .arg(bin())
-    .args(args)
-    .args(["--", "sh", "-c", script])
-    .stdin(std::process::Stdio::inherit());
-    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
-    if typed {
-        pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
-            .expect("first prompt");
-        pty.send_line(CODE).expect("code");
-    }
-    let (url, token) = endpoint_line(&mut pty);
-    Some((pty, url, token))
-}
-
 /// Echoes its endpoint line, then reads four lines from the terminal and
 /// says each; ends with 3.
 const READS_FOUR_LINES: &str = "echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
@@ -310,13 +267,7 @@ fn a_child_stopped_while_a_renewal_lent_the_terminal_is_continued() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     pty.send_line("222222").expect("the renewal's code");
-    let (status, body) = waiting.join().expect("request");
-    assert_eq!(status, 200, "{body}");
-    assert!(
-        body.contains("\"AccessKeyId\":\"ASIAUSER000000000002\""),
-        "{body}"
-    );
-    assert_eq!(codes_sent(&stub), [CODE, "222222"]);
+    renewed_with(waiting.join().expect("request"), &stub, "222222");
 
     // The terminal is back: the child goes on and reads its own line.
     pty.send_line("hello").expect("the child's line");

@@ -101,3 +101,58 @@ pub fn endpoint_line(pty: &mut rexpect::session::PtySession) -> (String, String)
         words.next().expect("token").to_string(),
     )
 }
+
+/// The codes STS was sent, in order.
+pub fn codes_sent(stub: &Stub) -> Vec<String> {
+    stub.requests()
+        .iter()
+        .filter_map(|r| r.param("TokenCode"))
+        .collect()
+}
+
+/// `mfa-env ARGS -- sh -c SCRIPT` on a pseudo-terminal, as a job of bash
+/// (`-m`: in a process group of its own, which has the terminal, as in an
+/// interactive shell; a group whose parent is out of the session would be
+/// orphaned, and the terminal never stops an orphan). Its first code typed
+/// at the prompt when `typed`; the script must echo its endpoint line.
+/// None without bash.
+pub fn on_a_terminal(
+    env: &TestEnv,
+    args: &[&str],
+    script: &str,
+    typed: bool,
+) -> Option<(rexpect::session::PtySession, String, String)> {
+    let bash = tool("bash")?;
+    let mut cmd = env.command(bash);
+    cmd.args([
+        "--norc",
+        "--noprofile",
+        "-m",
+        "-c",
+        "\"$0\" \"$@\"; exit $?",
+    ])
+    .arg(bin())
+    .args(args)
+    .args(["--", "sh", "-c", script])
+    .stdin(std::process::Stdio::inherit());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(30_000)).expect("pty");
+    if typed {
+        pty.exp_string(&format!("MFA code for profile default ({SERIAL}): "))
+            .expect("first prompt");
+        pty.send_line(CODE).expect("code");
+    }
+    let (url, token) = endpoint_line(&mut pty);
+    Some((pty, url, token))
+}
+
+/// Checks the answer to a request that renewed with `code` (with
+/// `short_user_sts`): 200 with its second session, and the codes STS got
+/// were CODE, then `code`.
+pub fn renewed_with((status, body): (u16, String), stub: &Stub, code: &str) {
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"AccessKeyId\":\"ASIAUSER000000000002\""),
+        "{body}"
+    );
+    assert_eq!(codes_sent(stub), [CODE, code]);
+}
