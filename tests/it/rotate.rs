@@ -375,3 +375,34 @@ fn the_readme_rotate_line_runs_as_written() {
     );
     assert!(keyring.search("work").contains(listed[0].as_str()));
 }
+
+/// The MFA session comes as in any run: a cached one is used, and no code
+/// is asked for (stdin closed, no terminal, no -t).
+#[test]
+fn a_cached_mfa_session_is_used_without_a_code() {
+    let stub = Stub::moto();
+    let (name, made) = user("cached", 1);
+    let Some((env, _keyring)) = stored(&stub, &made[0]) else {
+        return;
+    };
+    let old = &made[0].0;
+    ok(&env.run(&["-t", CODE]));
+    let out = env.run(&["keys", "rotate", "default"]);
+    let listed = iam(&["list", &name]);
+    assert_eq!(listed.len(), 1);
+    let new = &listed[0];
+    assert!(ok(&out).ends_with(
+        "deleted 1 cached session made with the old key: the next run asks for a code\n"
+    ));
+    assert_eq!(
+        calls(&stub),
+        [
+            format!("GetSessionToken {old}"),
+            format!("GetCallerIdentity {old}"),
+            "ListAccessKeys session".into(),
+            "CreateAccessKey session".into(),
+            format!("GetCallerIdentity {new}"),
+            "DeleteAccessKey session".into(),
+        ]
+    );
+}

@@ -98,3 +98,59 @@ fn the_index_is_under_xdg_config_home() {
     );
     assert_eq!(snap.keystore().key_id("base"), Some("AKIASTOREDSTORED0001"));
 }
+
+/// Where `keys rotate` asks IAM: its own variable, then AWS_ENDPOINT_URL and
+/// the profile's endpoint_url as for STS (never STS's own variable), in the
+/// STS endpoint's region.
+#[test]
+fn the_iam_endpoint() {
+    let plain = keys("p", KEY);
+    let with_url = format!("{plain}endpoint_url = http://127.0.0.1:9\n");
+    let table: &[(&str, &[(&str, &str)], &str, Option<&str>)] = &[
+        ("AWS's IAM", &[], &plain, None),
+        (
+            "not STS's variable",
+            &[("AWS_ENDPOINT_URL_STS", "http://sts")],
+            &plain,
+            None,
+        ),
+        (
+            "AWS_ENDPOINT_URL_IAM first",
+            &[
+                ("AWS_ENDPOINT_URL_IAM", "http://iam"),
+                ("AWS_ENDPOINT_URL", "http://all"),
+            ],
+            &with_url,
+            Some("http://iam"),
+        ),
+        (
+            "then AWS_ENDPOINT_URL",
+            &[("AWS_ENDPOINT_URL", "http://all")],
+            &with_url,
+            Some("http://all"),
+        ),
+        (
+            "then endpoint_url",
+            &[],
+            &with_url,
+            Some("http://127.0.0.1:9"),
+        ),
+        (
+            "none when told to ignore them",
+            &[
+                ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+                ("AWS_ENDPOINT_URL_IAM", "http://iam"),
+            ],
+            &with_url,
+            None,
+        ),
+    ];
+    for (what, vars, text, want) in table {
+        let snap = snap(vars, Some(text), None);
+        let profile = chain::walk(&snap, "p").expect("walks");
+        let sts = crate::resolve::endpoint(&snap, &profile, Some("eu-west-1"), "aws");
+        let iam = crate::resolve::iam_endpoint(&snap, &profile, &sts);
+        assert_eq!(iam.url_override.as_deref(), *want, "{what}");
+        assert_eq!(iam.region, "eu-west-1", "{what}");
+    }
+}
