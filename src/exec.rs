@@ -3,7 +3,7 @@
 
 mod child;
 
-pub use child::{Ended, Prompt, Signals};
+pub use child::{Ended, Signals};
 
 use crate::error::Error;
 use crate::log::Log;

@@ -12,7 +12,7 @@
 //! Arrows run down and form no circle: at the bottom, importing nothing above
 //! them, are `arn`, `duration`, `limits`, `session`, `quote`, `error`, `proc`
 //! and `snapshot`. A lower module that must act on a higher one is handed a
-//! callback (the child supervisor cancels a prompt through `exec::Prompt`).
+//! callback.
 //! tests/it/layout.rs reads the `crate::` paths and holds the layers.
 //!
 //! Only what the binary (`commands::main`) and the tests (`quote`) use is

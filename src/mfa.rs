@@ -16,9 +16,7 @@ mod run;
 mod source;
 mod token;
 
-pub use prompt::{
-    abandon as abandon_prompt, cancel as cancel_prompt, cancellable as cancellable_prompt,
-};
+pub use prompt::serving;
 
 /// An MFA code; its bytes are zeroed when dropped.
 pub type Code = Zeroizing<String>;

@@ -32,14 +32,10 @@ use std::time::Duration;
 use zeroize::Zeroize;
 
 /// The signals, taken on one thread for a served child (before any other
-/// thread starts): the terminal's Ctrl-C cancels a renewal's prompt, and the
-/// child's end ends its line.
+/// thread starts).
 pub fn take_signals() -> Result<exec::Signals, Error> {
-    let signals = exec::Signals::take(exec::Prompt {
-        cancel: mfa::cancel_prompt,
-        abandon: mfa::abandon_prompt,
-    })?;
-    mfa::cancellable_prompt();
+    let signals = exec::Signals::take()?;
+    mfa::serving();
     Ok(signals)
 }
 

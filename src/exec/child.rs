@@ -48,29 +48,16 @@ enum Stage {
 
 type Child = Arc<Mutex<Stage>>;
 
-/// What the supervisor does to a prompt of mfa-env's (a renewal's) that may
-/// wait while the child runs; handed in by the caller, as the prompt lives
-/// above this module.
-#[derive(Clone, Copy)]
-pub struct Prompt {
-    /// The terminal's Ctrl-C reached the child: end the prompt that waits
-    /// (that renewal fails), not mfa-env.
-    pub cancel: fn(),
-    /// The child ended: end the line of a prompt that waits.
-    pub abandon: fn(),
-}
-
 /// Signals blocked in every thread of mfa-env and taken on one thread.
 pub struct Signals {
     child: Child,
-    prompt: Prompt,
 }
 
 impl Signals {
     /// Must be called before mfa-env starts any other thread (which would
     /// not block them). Until the child runs, a terminating signal ends
     /// mfa-env as it would have without this.
-    pub fn take(prompt: Prompt) -> Result<Signals, Error> {
+    pub fn take() -> Result<Signals, Error> {
         let all: Vec<c_int> = WAITED.iter().chain(&BLOCKED).copied().collect();
         if !proc::block(&all) {
             return Err(Error::Exec {
@@ -83,16 +70,16 @@ impl Signals {
         std::thread::Builder::new()
             .name("signals".into())
             .stack_size(64 * 1024)
-            .spawn(move || watch(&watched, prompt))
+            .spawn(move || watch(&watched))
             .map_err(|err| Error::Exec {
                 name: "the command".into(),
                 why: format!("mfa-env could not start its signal thread ({err})"),
             })?;
-        Ok(Signals { child, prompt })
+        Ok(Signals { child })
     }
 }
 
-fn watch(child: &Child, prompt: Prompt) {
+fn watch(child: &Child) {
     loop {
         let (sig, sent) = proc::wait_signal(&WAITED);
         let stage = *child.lock().unwrap_or_else(|e| e.into_inner());
@@ -114,9 +101,7 @@ fn watch(child: &Child, prompt: Prompt) {
                 }
             }
             (Stage::Running(pid), sig) if sent => send(child, pid, sig),
-            // The terminal's Ctrl-C reached the child; a renewal's prompt
-            // ends too (that renewal fails), mfa-env goes on.
-            (Stage::Running(_), libc::SIGINT) => (prompt.cancel)(),
+            // The terminal's signals already reached the child.
             _ => {}
         }
     }
@@ -197,7 +182,6 @@ pub fn run(mut command: Command, name: String, signals: Signals) -> Result<Ended
         stopped(sig);
     }
     *signals.child.lock().unwrap_or_else(|e| e.into_inner()) = Stage::Ended;
-    (signals.prompt.abandon)();
     let status = child.wait().map_err(|err| Error::Exec {
         name: "the command".into(),
         why: format!("mfa-env could not wait for it ({err})"),

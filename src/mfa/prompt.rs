@@ -2,8 +2,7 @@
 //! inside `$(…)`, direnv and credential_process. The code is visible while
 //! typed (as in aws-vault's terminal prompt; botocore hides it) and Ctrl-C
 //! ends mfa-env by SIGINT like any command, with nothing written and no
-//! terminal mode to undo; while `--server` runs its child, Ctrl-C ends the
-//! prompt only (`cancel`). Inside direnv, Ctrl-C is read as a key
+//! terminal mode to undo. Inside direnv, Ctrl-C is read as a key
 //! (`InterruptKey`): a SIGINT would reach direnv too, which kills the
 //! .envrc's evaluation, so the rest of it would not load and no reload would
 //! be watched for.
@@ -14,73 +13,18 @@ use crate::error::{Error, clean_lines};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 use std::fs::{File, OpenOptions};
-use std::io::{BufReader, PipeReader, PipeWriter, Read, Write};
-use std::sync::OnceLock;
+use std::io::{BufReader, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Under `--server` the terminal's Ctrl-C reaches the child and mfa-env's
-/// signal thread, not mfa-env's default action: it must end a renewal's
-/// prompt (that renewal fails), not mfa-env. The signal thread wakes the
-/// prompt through this pipe.
-static CANCEL: OnceLock<(PipeReader, PipeWriter)> = OnceLock::new();
-/// Whether a prompt waits for its line.
-static ASKING: AtomicBool = AtomicBool::new(false);
+/// Whether `--server` runs (`serving`): mfa-env blocks SIGTTIN, so a read
+/// of the terminal from the background fails instead of stopping it.
+static SERVING: AtomicBool = AtomicBool::new(false);
 
-/// Makes the prompt cancellable by `cancel` from now on.
-pub fn cancellable() {
-    if CANCEL.get().is_none()
-        && let Ok(pipe) = std::io::pipe()
-    {
-        let _ = CANCEL.set(pipe);
-    }
-}
-
-/// Ends the prompt that waits, if one does, as if no code was typed.
-pub fn cancel() {
-    if ASKING.load(Ordering::SeqCst)
-        && let Some((_, wake)) = CANCEL.get()
-    {
-        let _ = (&*wake).write_all(b"c");
-    }
-}
-
-/// When mfa-env ends while a prompt waits (its child ended): ends the
-/// prompt's line, so that no half prompt is left on the terminal.
-pub fn abandon() {
-    if ASKING.load(Ordering::SeqCst)
-        && let Ok(mut tty) = open()
-    {
-        let _ = tty.write_all(b"\n");
-    }
-}
-
-/// Waits for a typed line, or for `cancel`: false when cancelled.
-fn wait_for_line(tty: &File, wake: &PipeReader) -> bool {
-    // A Ctrl-C from before this prompt does not end it.
-    while poll_one(wake, Some(Duration::ZERO)) {
-        let _ = (&*wake).read(&mut [0u8; 16]);
-    }
-    ASKING.store(true, Ordering::SeqCst);
-    let mut fds = [
-        PollFd::new(tty, PollFlags::IN),
-        PollFd::new(wake, PollFlags::IN),
-    ];
-    let typed = loop {
-        match poll(&mut fds, None) {
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => break true,
-            Ok(_) => break !fds[1].revents().contains(PollFlags::IN),
-        }
-    };
-    ASKING.store(false, Ordering::SeqCst);
-    typed
-}
-
-fn poll_one(fd: &impl std::os::fd::AsFd, wait: Option<Duration>) -> bool {
-    let timeout = wait.and_then(|w| Timespec::try_from(w).ok());
-    let mut fds = [PollFd::new(fd, PollFlags::IN)];
-    matches!(poll(&mut fds, timeout.as_ref()), Ok(n) if n > 0)
+/// Under `--server` from now on. Its renewals never ask here
+/// (`Source::Away`): only the first session's prompt, before the child runs.
+pub fn serving() {
+    SERVING.store(true, Ordering::SeqCst);
 }
 
 /// The terminal, when /dev/tty opens.
@@ -91,7 +35,8 @@ pub fn open() -> std::io::Result<File> {
 /// One answer typed on the terminal, as typed (the caller checks it). `note`
 /// is said on a line of its own before the prompt.
 pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code, Error> {
-    if CANCEL.get().is_some() && taken(tty) {
+    let serving = SERVING.load(Ordering::SeqCst);
+    if serving && taken(tty) {
         return Err(Error::NoCode {
             why: "the terminal belongs to another process group: mfa-env runs in the background (bring it to the foreground with fg, or give --token-command)".into(),
         });
@@ -101,7 +46,7 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
         why: err.to_string(),
     };
     // Before the prompt shows: a Ctrl-C from then on is read, not signalled.
-    let key = (CANCEL.get().is_none() && direnv_warning().is_some())
+    let key = (!serving && direnv_warning().is_some())
         .then(|| InterruptKey::set(tty))
         .flatten();
     let mut writer = tty;
@@ -123,14 +68,6 @@ pub fn ask(tty: &File, ask: &CodeRequest<'_>, note: Option<&str>) -> Result<Code
             .write_all(format!("\r{prompt}").as_bytes())
             .and_then(|()| writer.flush())
             .map_err(unreadable)?;
-    }
-    if let Some((wake, _)) = CANCEL.get()
-        && !wait_for_line(tty, wake)
-    {
-        let _ = writer.write_all(b"\n");
-        return Err(Error::NoCode {
-            why: "the prompt was cancelled with Ctrl-C".into(),
-        });
     }
     let mut reader = Interruptible {
         tty,
