@@ -3,41 +3,7 @@
 //! keystore is a private Secret Service. Each test makes its own IAM user.
 
 use crate::common::*;
-use std::process::{Command, Output};
-
-/// IAM as boto3 sees it at moto: `create USER N` makes the user and N
-/// access keys (prints "ID SECRET" lines), `list USER` prints its key ids.
-fn iam(args: &[&str]) -> Vec<String> {
-    let script = "import boto3, sys\n\
-        iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-        op, user = sys.argv[2], sys.argv[3]\n\
-        if op == 'create':\n    iam.create_user(UserName=user)\n    for _ in range(int(sys.argv[4])):\n        k = iam.create_access_key(UserName=user)['AccessKey']\n        print(k['AccessKeyId'], k['SecretAccessKey'])\n\
-        else:\n    for k in iam.list_access_keys(UserName=user)['AccessKeyMetadata']:\n        print(k['AccessKeyId'])\n";
-    let home = tempfile::tempdir().expect("temp dir");
-    let out = Command::new("python3")
-        .args(["-c", script, moto()])
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .output()
-        .expect("python3");
-    assert!(out.status.success(), "boto3: {}", stderr(&out));
-    stdout(&out).lines().map(str::to_string).collect()
-}
-
-/// A user in this test run's moto, with `keys` access keys: (id, secret).
-fn user(name: &str, keys: usize) -> (String, Vec<(String, String)>) {
-    let name = format!("{name}-{}", std::process::id());
-    let pairs = iam(&["create", &name, &keys.to_string()])
-        .iter()
-        .map(|line| {
-            let (id, secret) = line.split_once(' ').expect("id and secret");
-            (id.to_string(), secret.to_string())
-        })
-        .collect();
-    (name, pairs)
-}
+use std::process::Output;
 
 /// Profile `default` (its MFA device, no keys in any file) with STS and IAM
 /// at `stub`, the private Secret Service, and the user's first key stored
@@ -84,7 +50,7 @@ struct Rotated {
 /// A user with `keys` keys, the first stored (`first` is told its id
 /// before), then `keys rotate default` run against `stub`.
 fn rotated(stub: &Stub, tag: &str, keys: usize, first: impl FnOnce(&str)) -> Option<Rotated> {
-    let (name, made) = user(tag, keys);
+    let (name, made) = iam_user(tag, keys);
     first(&made[0].0);
     let (env, keyring) = stored(stub, &made[0])?;
     let out = rotate(&env);
@@ -351,7 +317,7 @@ fn the_readme_rotate_line_runs_as_written() {
         .collect();
     assert_eq!(lines, ["mfa-env keys rotate work"]);
     let stub = Stub::moto();
-    let (name, made) = user("readme", 1);
+    let (name, made) = iam_user("readme", 1);
     let section = format!("[profile work]\nmfa_process = echo {CODE}\n");
     let Some((mut env, keyring)) = stored_as(&stub, &made[0], &section, "work") else {
         return;
@@ -381,7 +347,7 @@ fn the_readme_rotate_line_runs_as_written() {
 #[test]
 fn a_cached_mfa_session_is_used_without_a_code() {
     let stub = Stub::moto();
-    let (name, made) = user("cached", 1);
+    let (name, made) = iam_user("cached", 1);
     let Some((env, _keyring)) = stored(&stub, &made[0]) else {
         return;
     };

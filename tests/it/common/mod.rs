@@ -1,13 +1,14 @@
-//! The one integration-test helper, split by job: `testenv` (a temporary HOME,
-//! runs of the real binary and assertions on them), `stub` (moto's STS server
-//! and a recording HTTP stub on 127.0.0.1), `fixtures` (STS answers, dates, a plain HTTP client),
-//! `served` (a child under --server), `docker` (real Docker for the
-//! container tests), `keyring` (a private Secret Service). Nothing here
-//! touches the real ~/.aws or
-//! any address off this machine.
+//! The one integration-test helper, split by job: `testenv` (a temporary
+//! HOME, runs of the real binary and assertions on them), `stub` (moto's STS
+//! server and a recording HTTP stub on 127.0.0.1), `fixtures` (STS answers,
+//! dates, a plain HTTP client), `served` (a child under --server), `docker`
+//! (real Docker for the container tests), `keyring` (a private Secret
+//! Service), `iam` (moto's IAM users, through boto3). Nothing here touches
+//! the real ~/.aws or any address off this machine.
 
 mod docker;
 mod fixtures;
+mod iam;
 mod keyring;
 mod served;
 mod stub;
@@ -15,6 +16,7 @@ mod testenv;
 
 pub use docker::*;
 pub use fixtures::*;
+pub use iam::*;
 pub use keyring::*;
 pub use served::*;
 pub use stub::*;
