@@ -40,7 +40,7 @@ pub fn page(cmd: &Command) -> String {
     out.push_str(".PP\n");
     text(
         &mut out,
-        "The code comes from --token-code (or - for one line of standard input), else from --token-command, else as --prompt says, else from the profile's mfa_process, else as MFA_ENV_PROMPT or the profile's mfa_prompt says, else (auto) from a prompt on the terminal itself (never on standard output) or, without a terminal, a desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set, osascript on macOS). A token command and ykman get the terminal as their standard input and error when there is one. A typo and a code STS refuses are asked for again: 3 answers in all.",
+        "The code comes from --token-code (or - for one line of standard input), else from --token-command, else as --prompt says, else from the profile's mfa_process, else as MFA_ENV_PROMPT or the profile's mfa_prompt says, else (auto) from a prompt on the terminal itself (never on standard output) or, without a terminal, a desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set, osascript on macOS). A token command and ykman get the terminal as their standard input and error when there is one. A typo and a code STS refuses are asked for again: 3 answers in all. Under --server a code from --token-code or standard input is for the first session only, and a renewal never asks on the terminal the command reads: it takes its code from --token-command, mfa_process, ykman or a desktop dialog, else it fails and says how to renew from a shell.",
     );
     out.push_str(".SH OPTIONS\n");
     for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
