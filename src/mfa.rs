@@ -17,6 +17,7 @@ mod source;
 mod token;
 
 pub use prompt::serving;
+pub use run::end_running;
 
 /// An MFA code; its bytes are zeroed when dropped.
 pub type Code = Zeroizing<String>;

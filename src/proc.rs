@@ -242,6 +242,11 @@ pub(crate) fn child_in_group() {
     SHARED.store(true, Ordering::SeqCst);
 }
 
+/// Whether a child shares mfa-env's process group (`child_in_group`).
+pub(crate) fn child_shares_group() -> bool {
+    SHARED.load(Ordering::SeqCst)
+}
+
 /// Whether the terminal is lent to a program's process group now.
 pub(crate) fn terminal_lent() -> bool {
     LENT.load(Ordering::SeqCst)

@@ -81,6 +81,8 @@ pub fn run(
     acquirer.renewing();
     let serving = endpoint.serve(Keeper::new(acquirer, session, renew_below, log), log)?;
     let ended = exec::supervise(child.argv, &exports, signals)?;
+    // A renewal that still asks (a dialog, a token command) asks no more.
+    mfa::end_running();
     copy.remove();
     // A process the child left behind may still ask this address: no other
     // user may take it while it could (`hold`).

@@ -77,6 +77,20 @@ pub struct Finished {
     pub tail: String,
 }
 
+/// The process group of the program that runs now, while it is not reaped
+/// (so the group cannot be another's): `end_running` ends it.
+static RUNNING: Mutex<Option<Pid>> = Mutex::new(None);
+
+/// Ends the token command or dialog that runs now, if one does, with
+/// everything it started: when `--server`'s child has ended while a renewal
+/// asks for a code, nothing is left asking (a dialog's window stays open
+/// otherwise, as mfa-env exits without waiting for it).
+pub fn end_running() {
+    if let Some(group) = *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) {
+        proc::signal_group(group, Signal::KILL);
+    }
+}
+
 /// Runs `argv` until it ends or `timeout` passes (then it is killed).
 pub fn run(argv: &[String], stdio: Streams, timeout: Duration) -> std::io::Result<Finished> {
     let mut running = spawn(argv, stdio)?;
@@ -99,8 +113,9 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
         .env(super::TOKEN_COMMAND_MARK, "1")
         .stdout(Stdio::piped());
     // A dialog stays in mfa-env's group, so that Ctrl-C on the terminal ends
-    // it with mfa-env.
-    let own_group = stdio == Streams::Terminal;
+    // it with mfa-env; but not the group of a --server child, whose Ctrl-C
+    // is the child's (a renewal's dialog has its own Cancel).
+    let own_group = stdio == Streams::Terminal || proc::child_shares_group();
     if own_group {
         command.process_group(0);
     }
@@ -118,6 +133,7 @@ fn spawn(argv: &[String], stdio: Streams) -> std::io::Result<Running> {
     let mut child = command.spawn()?;
     let pid = proc::pid_of(&child);
     let group = pid.filter(|_| own_group);
+    *RUNNING.lock().unwrap_or_else(|e| e.into_inner()) = group;
     let terminal = match group {
         Some(group) if on_terminal => Terminal::hand_to(group),
         _ => None,
@@ -204,7 +220,10 @@ fn terminal() -> Option<(File, File)> {
 /// everything it started are killed then). The terminal is taken back.
 fn wait(running: &mut Running, deadline: Instant) -> Option<ExitStatus> {
     let left = deadline.saturating_duration_since(Instant::now());
-    let status = if running.ended.recv_timeout(left).is_err() {
+    let ended = running.ended.recv_timeout(left).is_ok();
+    // From here this run ends the group itself, then reaps the program.
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let status = if !ended {
         // Not reaped yet, so the group cannot be another's.
         if let Some(group) = running.group {
             proc::signal_group(group, Signal::KILL);

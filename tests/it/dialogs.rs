@@ -109,6 +109,20 @@ fn dialog(display: &str, old: &str) -> (String, String, Vec<String>) {
     }
 }
 
+/// Whether process `pid` is gone (or a zombie) within 10 seconds.
+fn gone(pid: &str) -> bool {
+    (0..100).any(|_| {
+        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ");
+        if alive {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        !alive
+    })
+}
+
 /// A HOME whose profile `via-mfa-env` runs mfa-env as credential_process
 /// (through a wrapper that records its exit status), on `display`.
 fn dialog_env(url: &str, display: &str) -> TestEnv {
@@ -220,17 +234,7 @@ fn ctrl_c_on_the_terminal_closes_the_dialog_too() {
     pty.send_control('c').expect("ctrl-c");
     pty.exp_string("rc=130").expect("interrupted");
     // The dialog was in mfa-env's process group, so Ctrl-C ended it too.
-    let gone = (0..100).any(|_| {
-        let alive = std::path::Path::new(&format!("/proc/{pid}")).exists()
-            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .unwrap_or_default()
-                .contains(") Z ");
-        if alive {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        !alive
-    });
-    assert!(gone, "zenity {pid} is still running");
+    assert!(gone(&pid), "zenity {pid} is still running");
     assert!(env.cache_files(".json").is_empty());
     assert_eq!(stub.count(), 0);
 }
@@ -264,4 +268,43 @@ fn a_renewal_asks_in_a_dialog_while_the_child_reads_the_terminal() {
     pty.exp_string("child got 333333\r\n").expect("the child's");
     let shown = format!("{:?}", pty.process().wait().expect("wait"));
     assert!(shown.ends_with("), 3)"), "{shown}");
+}
+
+#[test]
+fn a_renewal_dialog_outlives_a_ctrl_c_for_the_child_but_not_the_child() {
+    let Some((_x, display)) = xvfb() else { return };
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url()).set("DISPLAY", &display);
+    let script = "trap 'echo INT' INT; \
+                  echo \"at $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN .\"; \
+                  while [ ! -e stop ]; do sleep 0.05; done; exit 3";
+    let Some((mut pty, url, token)) = on_a_terminal(&env, &["--server"], script, true) else {
+        return;
+    };
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    let waiting = std::thread::spawn(move || {
+        let addr = url.trim_start_matches("http://").trim_end_matches('/');
+        let request = format!("GET / HTTP/1.1\r\nAuthorization: {token}\r\n\r\n");
+        http_raw(addr, request.as_bytes())
+    });
+    let (_, pid, _) = dialog(&display, "");
+
+    // Ctrl-C on the terminal is the child's: the renewal's dialog stays.
+    pty.send_control('c').expect("ctrl-c");
+    pty.exp_string("INT").expect("the child got it");
+    assert!(!gone(&pid), "zenity {pid} was closed by the child's Ctrl-C");
+
+    // The child ends while the dialog waits: mfa-env ends with its status,
+    // and the dialog with it.
+    std::fs::write(env.home().join("work/stop"), "").expect("stop");
+    let shown = format!("{:?}", pty.process().wait().expect("wait"));
+    assert!(shown.ends_with("), 3)"), "{shown}");
+    assert!(gone(&pid), "zenity {pid} is still running after mfa-env");
+    assert_eq!(
+        waiting.join().expect("request"),
+        None,
+        "closed with mfa-env"
+    );
+    assert_eq!(codes_sent(&stub), [CODE]);
 }
