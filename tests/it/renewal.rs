@@ -276,3 +276,48 @@ fn a_child_stopped_while_a_renewal_lent_the_terminal_is_continued() {
     let shown = format!("{:?}", pty.process().wait().expect("wait"));
     assert!(shown.ends_with("), 3)"), "{shown}");
 }
+
+/// `mfa-env serve` keeps its threshold under half a new session too: a
+/// 15-minute session is served, not renewed on every request (which, for a
+/// user profile whose code was given with -t, fails every request).
+#[test]
+fn serve_renews_a_short_session_once_per_half_of_its_life_not_per_request() {
+    use std::io::{BufRead, BufReader};
+    let (env, stub) = TestEnv::with_moto();
+    let port = free_port().to_string();
+    let args = ["serve", "-d", "15m", "-t", CODE, "--port", &port];
+    let mut serve = Reaper(
+        env.mfa_env(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve"),
+    );
+    let mut lines = BufReader::new(serve.0.stdout.take().expect("stdout")).lines();
+    let mut line = || lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = format!("http://127.0.0.1:{port}/");
+    assert_eq!(
+        line(),
+        format!("export AWS_CONTAINER_CREDENTIALS_FULL_URI='{url}'")
+    );
+    let second = line();
+    let file = second
+        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE='")
+        .and_then(|s| s.strip_suffix('\''))
+        .expect(&second)
+        .to_string();
+    let token = std::fs::read_to_string(file).expect("token");
+    let key = |body: &str| {
+        let rest = body.split("\"AccessKeyId\":\"").nth(1)?;
+        rest.split('"').next().map(String::from)
+    };
+    let answers: Vec<(u16, Option<String>)> = (0..10)
+        .map(|_| {
+            let (status, body) = http_get(&url, Some(&token));
+            (status, key(&body))
+        })
+        .collect();
+    assert_eq!(answers, vec![answers[0].clone(); 10]);
+    assert_eq!(answers[0].0, 200, "{answers:?}");
+    assert_eq!(stub.actions(), ["GetSessionToken"]);
+}
