@@ -2,6 +2,7 @@
 """Benchmark of `mfa-env --server`, for the figures in the README.
 
     cargo build --release --examples && bench/server.py [--clients 100] [--requests 200]
+        [--flood 1000] [--flood-requests 200] [--flood-pause 50]
 
 Starts moto's STS server on a free loopback port and a temporary HOME with
 fake keys, then runs `mfa-env --server` (release build) with a child that
@@ -19,7 +20,16 @@ waits, and measures:
   and, in a second run, got from STS (`--no-cache`);
 - boto3's credential fetch (a new botocore session, `get_credentials()` to
   frozen keys) through the endpoint vs from environment variables
-  (`mfa-env -- python3`), median of 200.
+  (`mfa-env -- python3`), median of 200;
+- under a flood from another local user (`setpriv --reuid=65534
+  --regid=65534 --clear-groups`, as the tests' attacker): FLOOD idle
+  connections and FLOOD "dripping" ones (one byte a second), each reopened
+  as soon as the endpoint closes it, held open against a fresh `--server`;
+  meanwhile FLOOD_REQUESTS requests with the token (200), one every
+  FLOOD_PAUSE ms (50) on a new connection, each given 1 s (slower, or not a 200, is a failure): median,
+  p99 and max, the most connections the endpoint held open at once (its
+  file descriptors), and its memory with the flood (VmRSS, and the peak
+  VmHWM since it started).
 
 With --containers the endpoint is `--containers`'s, on 169.254.170.2 (the
 gateway of the Docker network `mfa-env`), and the load and boto3 reach it
@@ -30,8 +40,11 @@ boto3 1.29). Only 127.0.0.1 and the bridge are contacted.
 
 import argparse
 import os
+import socket
+import statistics
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import bench_env, make_home, start_moto  # noqa: E402
@@ -46,6 +59,75 @@ for _ in range(200):
     times.append(time.perf_counter() - start)
 print(f"{statistics.median(times) * 1000:.3f}")
 """
+
+
+# The attacker, run as another user (its source given with -c: that user
+# may not be able to read this folder).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "flood.py")) as f:
+    FLOOD = f.read()
+
+
+def one_request(host, port, token):
+    """One credential request on a new connection, within 1 s in all:
+    (seconds, True for a whole 200 answer in time)."""
+    request = f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: {token}\r\n\r\n".encode()
+    start = time.perf_counter()
+    answer = b""
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as conn:
+            conn.sendall(request)
+            while time.perf_counter() - start < 1.0:
+                conn.settimeout(max(0.001, 1.0 - (time.perf_counter() - start)))
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError:
+        pass
+    took = time.perf_counter() - start
+    return took, took <= 1.0 and answer.startswith(b"HTTP/1.1 200 ")
+
+
+def under_flood(binary, env, where, count, requests, pause):
+    """A fresh endpoint under COUNT idle and COUNT dripping connections of
+    another user: the figures of REQUESTS requests with the token, PAUSE
+    seconds apart, and the endpoint's memory and open connections."""
+    proc, endpoint, token = serve(binary, env, where)
+    host, port = endpoint.removeprefix("http://").rstrip("/").rsplit(":", 1)
+    before = memory(proc.pid)
+    attacker = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                 "/usr/bin/python3", "-c", FLOOD, f"{host}:{port}", str(count),
+                                 str(count)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        if attacker.stdout.readline() != "holding\n":
+            raise SystemExit("the flood did not start (setpriv needs root)")
+        time.sleep(1)
+        times, failed, held = [], 0, 0
+        for _ in range(requests):
+            took, ok = one_request(host, int(port), token)
+            times.append(took)
+            failed += not ok
+            held = max(held, len(os.listdir(f"/proc/{proc.pid}/fd")))
+            time.sleep(pause)
+        during = memory(proc.pid)
+        attacker.stdin.close()
+        reopened = int(attacker.stdout.readline() or 0)
+    finally:
+        attacker.kill()
+        attacker.wait()
+    stop(proc)
+    times.sort()
+    return {
+        "requests": requests,
+        "failed": failed,
+        "median": statistics.median(times) * 1000,
+        "p99": times[round((len(times) - 1) * 0.99)] * 1000,
+        "max": times[-1] * 1000,
+        "held": held,
+        "reopened": reopened,
+        "before": before,
+        "during": during,
+    }
 
 
 def memory(pid):
@@ -88,6 +170,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--flood", type=int, default=1000,
+                        help="idle and dripping connections of another user, each (0: none)")
+    parser.add_argument("--flood-requests", type=int, default=200,
+                        help="requests with the token under the flood")
+    parser.add_argument("--flood-pause", type=float, default=50,
+                        help="milliseconds between those requests")
     parser.add_argument("--containers", action="store_true",
                         help="serve on 169.254.170.2 (--containers) and time a container too")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -125,13 +213,15 @@ def main():
         stop(cold)
         boto_env = subprocess.run([args.binary, "--", sys.executable, "-c", BOTO3], env=env,
                                   check=True, capture_output=True, text=True).stdout.strip()
+        flood = under_flood(args.binary, env, where, args.flood, args.flood_requests,
+                            args.flood_pause / 1000) if args.flood else None
     finally:
         moto.kill()
         moto.wait()
 
     print(f"{os.cpu_count()} cores; {args.clients} clients x {args.requests} requests, "
           f"a new connection each, to {endpoint}\n")
-    print("| 100 clients, requests | served (failed) | per second | median | p99 | max |")
+    print(f"| {args.clients} clients, requests | served (failed) | per second | median | p99 | max |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, f in runs.items():
         ms = lambda key: f"{int(f[key]) / 1000:.3f} ms"  # noqa: E731
@@ -147,6 +237,20 @@ def main():
     if boto_container is not None:
         print(f"| boto3 1.29 credential fetch in a container on mfa-env (median of 200) "
               f"| {boto_container} ms |")
+
+    if flood is not None:
+        f = flood
+        print(f"\nUnder {args.flood:,} idle and {args.flood:,} dripping connections of another user "
+              f"(reopened {f['reopened']:,} times; the endpoint held up to {f['held']:,} files open):\n")
+        print(f"| with the token, {args.flood_pause:g} ms apart | answered within 1 s (failed) "
+              "| median | p99 | max |")
+        print("|---|---:|---:|---:|---:|")
+        print(f"| under the flood | {f['requests'] - f['failed']} ({f['failed']}) | {f['median']:.3f} ms "
+              f"| {f['p99']:.3f} ms | {f['max']:.3f} ms |")
+        print("\n| measure | figure |")
+        print("|---|---:|")
+        print(f"| mfa-env RSS, a fresh endpoint: before the flood / during it (peak) "
+              f"| {f['before'][0]:.1f} / {f['during'][0]:.1f} ({f['during'][1]:.1f}) MiB |")
 
 
 if __name__ == "__main__":

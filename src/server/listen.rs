@@ -6,7 +6,11 @@
 //! descriptors the process may open, raised for the endpoint and given back
 //! to the child); past the bound the oldest of them is closed. So idle or
 //! dripping clients of another user delay a request with the token by a turn
-//! of the loop, never more. An answer that must wait for a renewal waits on a
+//! of the loop, never more. The kernel's queue of connections not yet
+//! accepted is as long as that bound (std's 128 was not): when such a client
+//! reopens its connections all at once, the SYNs past a full queue are
+//! dropped, and a child's connect among them waits out TCP's 1 s
+//! retransmission. An answer that must wait for a renewal waits on a
 //! blocking thread, not on the loop.
 
 use super::{Server, http};
@@ -75,8 +79,8 @@ pub fn run(listener: TcpListener, server: Arc<Server>, most: usize) {
 }
 
 async fn accept(listener: TcpListener, server: Arc<Server>, most: usize) {
-    let listener = match listener
-        .set_nonblocking(true)
+    let listener = match widen_backlog(&listener)
+        .and_then(|()| listener.set_nonblocking(true))
         .and_then(|()| tokio::net::TcpListener::from_std(listener))
     {
         Ok(listener) => listener,
@@ -118,6 +122,18 @@ async fn accept(listener: TcpListener, server: Arc<Server>, most: usize) {
         if !task.is_finished() {
             all.tasks.insert(id, task.abort_handle());
         }
+    }
+}
+
+/// Listens again with a queue of MAX_PENDING (the kernel caps it at
+/// net.core.somaxconn): a listening socket takes the new length.
+fn widen_backlog(listener: &TcpListener) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let backlog = libc::c_int::try_from(MAX_PENDING).unwrap_or(libc::c_int::MAX);
+    // SAFETY: listen on a socket this function borrows; no memory is involved.
+    match unsafe { libc::listen(listener.as_raw_fd(), backlog) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
     }
 }
 
