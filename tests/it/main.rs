@@ -5,6 +5,7 @@ mod common;
 
 mod account;
 mod asked;
+mod binary;
 mod cache;
 mod cli;
 mod codes;
