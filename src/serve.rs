@@ -47,8 +47,10 @@ pub fn run(
     let renew_below = options.min_ttl;
     // Before a code is spent: the engine, the network and the port.
     let (endpoint, _) = containers::endpoint(containers, port)?;
-    let acquirer = Acquirer::new(ctx, options, log);
+    let mut acquirer = Acquirer::new(ctx, options, log);
     let session = acquirer.session(opts.refresh)?;
+    // A code given with -t (or on stdin) was for the first session only.
+    acquirer.renewing();
     let base = base(Snapshot::current())?;
     let dir = base.join(format!("serve-{}", endpoint.port()));
     let token_file = dir.join("token");

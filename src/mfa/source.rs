@@ -62,7 +62,8 @@ pub enum Source {
     },
     /// A renewal's question while `--server`'s child runs on the terminal:
     /// in a desktop dialog when one works here, else `Error::TerminalTaken`
-    /// (which says how to renew from a shell). `first`: how the first
+    /// (which says how to renew from a shell); with no child (`serve`), as
+    /// `Prompter::Auto`. `first`: how the first
     /// session's code was given, when that is why a renewal asks.
     Away {
         first: Option<FirstCode>,
@@ -152,7 +153,7 @@ impl Source {
                 format!("the MFA code {how} ({origin})")
             }
             Source::Away { .. } => {
-                "the MFA code asked for in a desktop dialog, not on the terminal the command reads (a renewal under --server)".into()
+                "the MFA code asked for in a desktop dialog, not on the terminal a command of --server reads (a renewal)".into()
             }
         }
     }
@@ -218,17 +219,21 @@ impl Source {
                 }
                 normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?)
             }
-            Source::Away { first } => match Dialog::first_available() {
-                Some(dialog) => normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?),
-                None => Err(Error::TerminalTaken {
-                    profile: ask.profile.to_string(),
-                    first: *first,
-                }),
-            },
+            // With no child on the terminal (`serve`): as `auto` below.
+            Source::Away { first } if crate::proc::child_shares_group() => {
+                match Dialog::first_available() {
+                    Some(dialog) => normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?),
+                    None => Err(Error::TerminalTaken {
+                        profile: ask.profile.to_string(),
+                        first: *first,
+                    }),
+                }
+            }
             Source::Prompt {
                 how: Prompter::Auto,
                 ..
-            } => match prompt::open() {
+            }
+            | Source::Away { .. } => match prompt::open() {
                 Ok(tty) => normalize(&prompt::ask(&tty, ask, note)?),
                 Err(err) => match Dialog::first_available() {
                     Some(dialog) => normalize(&dialog.ask(&ask.dialog_text(note), ask.timeout)?),

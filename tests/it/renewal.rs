@@ -282,7 +282,6 @@ fn a_child_stopped_while_a_renewal_lent_the_terminal_is_continued() {
 /// user profile whose code was given with -t, fails every request).
 #[test]
 fn serve_renews_a_short_session_once_per_half_of_its_life_not_per_request() {
-    use std::io::{BufRead, BufReader};
     let (env, stub) = TestEnv::with_moto();
     let port = free_port().to_string();
     let args = ["serve", "-d", "15m", "-t", CODE, "--port", &port];
@@ -293,20 +292,9 @@ fn serve_renews_a_short_session_once_per_half_of_its_life_not_per_request() {
             .spawn()
             .expect("serve"),
     );
-    let mut lines = BufReader::new(serve.0.stdout.take().expect("stdout")).lines();
-    let mut line = || lines.next().and_then(Result::ok).unwrap_or_default();
     let url = format!("http://127.0.0.1:{port}/");
-    assert_eq!(
-        line(),
-        format!("export AWS_CONTAINER_CREDENTIALS_FULL_URI='{url}'")
-    );
-    let second = line();
-    let file = second
-        .strip_prefix("export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE='")
-        .and_then(|s| s.strip_suffix('\''))
-        .expect(&second)
-        .to_string();
-    let token = std::fs::read_to_string(file).expect("token");
+    let (served, token) = served_by(&mut serve);
+    assert_eq!(served, url);
     let key = |body: &str| {
         let rest = body.split("\"AccessKeyId\":\"").nth(1)?;
         rest.split('"').next().map(String::from)
@@ -320,4 +308,58 @@ fn serve_renews_a_short_session_once_per_half_of_its_life_not_per_request() {
     assert_eq!(answers, vec![answers[0].clone(); 10]);
     assert_eq!(answers[0].0, 200, "{answers:?}");
     assert_eq!(stub.actions(), ["GetSessionToken"]);
+}
+
+#[test]
+fn serve_sends_a_t_code_for_the_first_session_only() {
+    let stub = short_user_sts();
+    let mut env = TestEnv::new();
+    env.endpoint(&stub.url());
+    let mut serve = Reaper(
+        env.mfa_env(&["serve", "-t", CODE])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("serve"),
+    );
+    let (url, token) = served_by(&mut serve);
+    std::thread::sleep(std::time::Duration::from_secs(7));
+
+    // No terminal (setsid), no dialog: the renewal has no way to a code, and
+    // does not send the first one again.
+    let said = "no MFA code: there is no terminal to ask on (/dev/tty: No such device or address (os error 6)) and no desktop dialog (zenity or kdialog with DISPLAY or WAYLAND_DISPLAY set, osascript on macOS). Pass it with --token-code CODE or --token-code - (one line of stdin), name a command that prints it with --token-command CMD or mfa_process in the profile, run mfa-env in a terminal so it can ask, or on a desktop where it can show a dialog (--prompt zenity, kdialog or osascript)";
+    let (status, body) = http_get(&url, Some(&token));
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body, serde_json::json!({ "Message": said }).to_string());
+    assert_eq!(codes_sent(&stub), [CODE], "the code is not sent again");
+    proc_kill(serve.0.id(), "TERM");
+    let out = serve.0.wait().expect("wait");
+    assert_eq!(out.code(), Some(0));
+}
+
+/// The endpoint and the token a started `mfa-env serve` gave (its lines
+/// in sh, the token in its file).
+fn served_by(serve: &mut Reaper) -> (String, String) {
+    use std::io::BufRead;
+    let stdout = serve.0.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut value = |name: &str| loop {
+        let line = lines.next().and_then(Result::ok).expect("a line");
+        if let Some(rest) = line.strip_prefix(&format!("export {name}='")) {
+            break rest.trim_end_matches('\'').to_string();
+        }
+    };
+    let url = value("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    let file = value("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    let token = std::fs::read_to_string(file).expect("token file");
+    (url, token.trim().to_string())
+}
+
+/// `kill -SIG PID`.
+fn proc_kill(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
 }
