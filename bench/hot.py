@@ -12,12 +12,13 @@ This script finds them: it builds a release binary that keeps its symbols
 (CARGO_PROFILE_RELEASE_STRIP=false, in target/hot; or takes --binary), runs it
 under gdb with a one-shot breakpoint on each of its functions for the runs
 that must start fast (a cache hit, `-- true` and `credential-process` on a
-cached session, `--help`, `--version`), and writes the names of the functions
-they entered, run by run (sorted within a run), as section-name patterns
-without what changes from one build to the next: the hash of a legacy symbol
-(17h…E), in a v0 symbol the crate disambiguators (Cs…_) and back-references
-(B…_), and the .N suffix LLVM gives a second local function of one name
-(build.rs matches NAME.* too). A function the list no longer matches only
+cached session, `--help`, `--version`, and the hit of a profile whose keys
+are in the keystore, with bench.py's private Secret Service), and writes the
+names of the functions they entered, run by run (sorted within a run), as
+section-name patterns without what changes from one build to the next: the
+hash of a legacy symbol (17h…E), in a v0 symbol the crate disambiguators
+(Cs…_) and back-references (B…_), and the .N suffix LLVM gives a second local
+function of one name (build.rs matches NAME.* too). A function the list no longer matches only
 loses its place; rerun this after large changes and compare bench/bench.py's
 figures before and after.
 
@@ -104,6 +105,26 @@ def ran(binary, argv, env):
         return set(open(out).read().split())
 
 
+def keystore_hit(binary, home, env, add):
+    """The hit of a profile whose keys are in the keystore, as bench.py's
+    keystore row sets it up (a private Secret Service); left out without one."""
+    if bench.Keyring.missing():
+        print("keystore run left out: dbus-daemon or gnome-keyring-daemon missing", file=sys.stderr)
+        return
+    keyring = bench.Keyring()
+    try:
+        with open(f"{home}/.aws/config", "a") as f:
+            f.write(f"\n[profile vault]\nmfa_serial = {bench.SERIAL}\nregion = us-east-1\n")
+        kenv = dict(env, DBUS_SESSION_BUS_ADDRESS=keyring.address)
+        subprocess.run([binary, "keys", "add", "vault"], env=kenv, check=True, capture_output=True,
+                       input=f"{bench.VAULT_KEY_ID}\n{bench.SECRET}\n".encode())
+        subprocess.run([binary, "-p", "vault", "--token-code", "123456"], env=kenv, check=True,
+                       stdout=subprocess.DEVNULL)
+        add(["-p", "vault"], kenv)
+    finally:
+        keyring.stop()
+
+
 def pattern(name):
     """The name with what differs between builds of the same code as `*`."""
     name = re.sub(r"\.[0-9]+$", "", name)
@@ -130,12 +151,17 @@ def main():
         subprocess.run([binary, "--token-code", "123456"], env=env, check=True,
                        stdout=subprocess.DEVNULL)
         seen, listed, lines = set(), set(), []
-        for argv in RUNS:
+
+        def add(argv, env):
             new = ran(binary, argv, env) & own
-            seen |= new
+            seen.update(new)
             added = sorted({pattern(n) for n in new} - listed)
-            listed |= set(added)
-            lines += [f"# {' '.join(['mfa-env', *argv])}: {len(added)} more", *added]
+            listed.update(added)
+            lines.extend([f"# {' '.join(['mfa-env', *argv])}: {len(added)} more", *added])
+
+        for argv in RUNS:
+            add(argv, env)
+        keystore_hit(binary, home, env, add)
     finally:
         moto.kill()
         moto.wait()
