@@ -637,42 +637,43 @@ fn ca_bundle_is_that_of_sts() {
     if crate::errors::make_certs(&certs).is_none() {
         return;
     }
-    // A federation endpoint over TLS, with a certificate of the test CA.
-    let port = free_port();
+    // A federation endpoint over TLS, with a certificate of the test CA. It
+    // binds a port of its own choosing and says which (a port picked here
+    // could be taken by another test's connection before it binds).
     let server = "import http.server, json, ssl, sys\n\
         class H(http.server.BaseHTTPRequestHandler):\n\
         \x20   def do_GET(self):\n\
-        \x20       body = json.dumps({'SigninToken': sys.argv[4]}).encode()\n\
+        \x20       body = json.dumps({'SigninToken': sys.argv[3]}).encode()\n\
         \x20       self.send_response(200)\n\
         \x20       self.send_header('Content-Length', str(len(body)))\n\
         \x20       self.end_headers()\n\
         \x20       self.wfile.write(body)\n\
         \x20   def log_message(self, *args):\n\
         \x20       pass\n\
-        s = http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H)\n\
+        s = http.server.HTTPServer(('127.0.0.1', 0), H)\n\
         c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
-        c.load_cert_chain(sys.argv[2], sys.argv[3])\n\
+        c.load_cert_chain(sys.argv[1], sys.argv[2])\n\
         s.socket = c.wrap_socket(s.socket, server_side=True)\n\
+        print(s.server_address[1], flush=True)\n\
         s.serve_forever()\n";
     let Some(python) = tool("python3") else {
         return;
     };
-    let child = std::process::Command::new(python)
+    let mut child = std::process::Command::new(python)
         .arg("-c")
         .arg(server)
-        .arg(port.to_string())
         .arg(certs.join("srv.pem"))
         .arg(certs.join("srv.key"))
         .arg(TOKEN)
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("python3");
+    let out = child.stdout.take().expect("stdout");
     let _server = Reaper(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the TLS server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line).expect("port");
+    let port: u16 = line.trim().parse().expect("the TLS server said its port");
     let url = format!("https://127.0.0.1:{port}/federation");
     env.set("MFA_ENV_FEDERATION_URL", &url);
 
