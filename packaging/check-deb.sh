@@ -19,6 +19,12 @@ cleanup() {
 }
 trap cleanup EXIT
 dpkg -i "$deb" >/dev/null
+# A binary with packed relative relocations starts only on glibc 2.36 or later:
+# its package must say so (dpkg-shlibdeps does not see it; packaging/deb.sh).
+if readelf -d /usr/bin/mfa-env | grep -qF '(RELR)'; then
+  depends=$(dpkg-deb -f "$deb" Depends)
+  grep -qF 'libc6 (>= 2.36)' <<<"$depends" || fail "the binary uses DT_RELR (glibc 2.36) but Depends is: $depends"
+fi
 mapfile -t files < <(dpkg -L mfa-env | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 for f in /usr/bin/mfa-env /usr/share/man/man1/mfa-env.1.gz \
   /usr/share/bash-completion/completions/mfa-env \
