@@ -13,7 +13,7 @@
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -100,19 +100,10 @@ pub fn main(args: &[OsString]) -> Option<ExitCode> {
 }
 
 fn listening(fd: RawFd) -> bool {
-    let mut value: libc::c_int = 0;
-    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: a valid pointer and length for an int option.
-    let done = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_ACCEPTCONN,
-            (&raw mut value).cast(),
-            &mut len,
-        )
-    };
-    done == 0 && value == 1
+    // SAFETY: only borrowed for one getsockopt; a number that is no open
+    // descriptor makes it fail (EBADF), and nothing is closed.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    rustix::net::sockopt::socket_acceptconn(fd).unwrap_or(false)
 }
 
 fn hold(listener: &TcpListener, url: &str, until: i64) {

@@ -128,13 +128,8 @@ async fn accept(listener: TcpListener, server: Arc<Server>, most: usize) {
 /// Listens again with a queue of MAX_PENDING (the kernel caps it at
 /// net.core.somaxconn): a listening socket takes the new length.
 fn widen_backlog(listener: &TcpListener) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let backlog = libc::c_int::try_from(MAX_PENDING).unwrap_or(libc::c_int::MAX);
-    // SAFETY: listen on a socket this function borrows; no memory is involved.
-    match unsafe { libc::listen(listener.as_raw_fd(), backlog) } {
-        0 => Ok(()),
-        _ => Err(std::io::Error::last_os_error()),
-    }
+    let backlog = i32::try_from(MAX_PENDING).unwrap_or(i32::MAX);
+    Ok(rustix::net::listen(listener, backlog)?)
 }
 
 fn reap_oldest(pending: &Shared) {
@@ -226,10 +221,5 @@ async fn answer(server: &Arc<Server>) -> (u16, Vec<u8>) {
 /// Ends the sending side: the client sees the end of the answer while the
 /// rest of its request is still read.
 fn shutdown_write(stream: &TcpStream) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: shutdown on a socket this task owns; no memory is involved.
-    match unsafe { libc::shutdown(stream.as_raw_fd(), libc::SHUT_WR) } {
-        0 => Ok(()),
-        _ => Err(std::io::Error::last_os_error()),
-    }
+    Ok(rustix::net::shutdown(stream, rustix::net::Shutdown::Write)?)
 }
